@@ -1,0 +1,21 @@
+"""One options object for extraction, instead of keyword arguments threaded everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    #: Password tried on encrypted PDFs.
+    password: str = ""
+    #: OCR scanned PDF pages when tesseract is available: "auto" (if installed), "never".
+    ocr: str = "auto"
+    #: Languages passed to tesseract.
+    ocr_languages: str = "fra+nld+eng"
+    #: Files larger than this are refused before being read (bytes).
+    max_file_bytes: int = 200 * 1024 * 1024
+    #: PDF pages beyond this are not read (the reason says so in the log).
+    max_pages: int = 2000
+    #: Text longer than this (characters, after extraction) is cut.
+    max_text_chars: int = 20_000_000
