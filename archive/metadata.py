@@ -1,0 +1,242 @@
+"""Metadata the file does not state outright: projects, type, date; and staff overrides (sidecars)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .model import LANGUAGES, TYPES, UNDETERMINED, VISIBILITIES, Document
+from .textutil import fold
+
+SIDECAR_SUFFIXES = (".meta.json", ".meta.toml")
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    case_sensitive: tuple[str, ...] = ()
+
+
+class Vocabulary:
+    """The projects of the organisation, matched in text accent- and case-insensitively.
+
+    Short names that are also common words (ALERT, ReACT) can be listed under
+    ``case_sensitive`` so that "alert" in a sentence is not taken for the project.
+    """
+
+    def __init__(self, projects: list[Project]):
+        self.projects = {p.id: p for p in projects}
+        folded: list[tuple[str, str]] = []
+        exact: list[tuple[str, str]] = []
+        for p in projects:
+            exact_names = set(p.case_sensitive)
+            for name in (p.name, *p.aliases):
+                if name not in exact_names:
+                    folded.append((_normalise(fold(name)), p.id))
+            for name in exact_names:
+                exact.append((_normalise(_strip_accents(name)), p.id))
+        self._folded = _alternation(folded)
+        self._exact = _alternation(exact)
+        self._owner = {alias: pid for alias, pid in folded} | {alias: pid for alias, pid in exact}
+
+    @classmethod
+    def load(cls, path: Path) -> "Vocabulary":
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the project vocabulary: {exc}") from exc
+        projects = []
+        for pid, entry in data.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise ConfigError(f"{path}: project {pid!r} needs a name")
+            projects.append(
+                Project(
+                    id=pid,
+                    name=entry["name"],
+                    aliases=tuple(entry.get("aliases", ())),
+                    case_sensitive=tuple(entry.get("case_sensitive", ())),
+                )
+            )
+        return cls(projects)
+
+    @classmethod
+    def empty(cls) -> "Vocabulary":
+        return cls([])
+
+    def match(self, text: str) -> list[str]:
+        """Project ids named in ``text``, in vocabulary order."""
+        found: set[str] = set()
+        if self._folded is not None:
+            for m in self._folded.finditer(_normalise(fold(text))):
+                found.add(self._owner[f" {m.group(0)} "])
+        if self._exact is not None:
+            for m in self._exact.finditer(_normalise(_strip_accents(text))):
+                found.add(self._owner[f" {m.group(0)} "])
+        return [pid for pid in self.projects if pid in found]
+
+    def name(self, pid: str) -> str:
+        project = self.projects.get(pid)
+        return project.name if project else pid
+
+
+def _strip_accents(text: str) -> str:
+    return fold(text, lower=False)
+
+
+def _normalise(text: str) -> str:
+    """Punctuation becomes space so that "(Dé)clic", "Dé-clic" and "Déclic " line up."""
+    return " " + re.sub(r"[^\w]+", " ", text).strip() + " "
+
+
+def _alternation(names: list[tuple[str, str]]) -> re.Pattern[str] | None:
+    keys = sorted({alias for alias, _ in names if alias.strip()}, key=len, reverse=True)
+    if not keys:
+        return None
+    # Text and names are padded with spaces; look-arounds leave those spaces
+    # unconsumed so that two adjacent names are both found.
+    return re.compile("(?<= )(?:" + "|".join(re.escape(k.strip()) for k in keys) + ")(?= )")
+
+
+# --- type -------------------------------------------------------------------
+
+_TYPE_CUES = {
+    "press_release": ("communique de presse", "persbericht", "perscommunique", "press release", "pour diffusion immediate", "for immediate release", "voor onmiddellijke publicatie"),
+    "report": ("rapport d activites", "rapport d activite", "rapport annuel", "jaarverslag", "activiteitenverslag", "annual report", "activity report", "rapport", "verslag", "report", "etude", "studie", "study", "analyse", "analysis", "brochure", "onderzoek", "research"),
+}
+
+
+def guess_type(doc: Document) -> str:
+    """press_release, article, report or other, from what the file says and how it looks."""
+    hinted = str(doc.hints.get("type", "")).lower().replace("-", "_").replace(" ", "_")
+    if hinted in TYPES:
+        return hinted
+    head = _normalise(fold(doc.title + " " + doc.text[:400]))
+    title = _normalise(fold(doc.title))
+    for cue in _TYPE_CUES["press_release"]:
+        if f" {cue} " in head:
+            return "press_release"
+    for cue in _TYPE_CUES["report"]:
+        if f" {cue} " in title:
+            return "report"
+    if doc.format == "pdf" and (doc.hints.get("pages") or len(doc.passages)) >= 3:
+        return "report"
+    if doc.format == "html" or hinted == "article":
+        return "article"
+    return "other"
+
+
+# --- dates ------------------------------------------------------------------
+
+def resolve_date(doc: Document) -> dt.date | None:
+    """The publication date: stated by the extractor, else in the text, else the file's own metadata."""
+    if doc.date:
+        return doc.date
+    from .dates import find_date, parse_date  # dateparser is slow to import; only when needed
+
+    stated = doc.hints.get("date")
+    if stated:
+        parsed = parse_date(str(stated))
+        if parsed:
+            return parsed
+    found = find_date(doc.text[:3000])
+    if found:
+        return found
+    for key in ("pdf_created", "docx_created"):
+        value = doc.hints.get(key)
+        if value:
+            try:
+                return dt.date.fromisoformat(str(value)[:10])
+            except ValueError:
+                continue
+    return None
+
+
+# --- sidecars ---------------------------------------------------------------
+
+def sidecar_for(path: Path) -> Path | None:
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_name(path.name + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def is_sidecar(path: Path) -> bool:
+    return path.name.endswith(SIDECAR_SUFFIXES)
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """Read and validate a sidecar; raises ConfigError naming the file and the field."""
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw) if path.name.endswith(".json") else tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read the sidecar: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the sidecar must hold an object of fields")
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "title":
+            out[key] = str(value)
+        elif key == "date":
+            try:
+                out[key] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+            except ValueError:
+                raise ConfigError(f"{path}: date must be YYYY-MM-DD, not {value!r}") from None
+        elif key == "year":
+            out["date"] = out.get("date") or dt.date(int(value), 1, 1)
+        elif key == "type":
+            _check(path, key, value, TYPES)
+            out[key] = value
+        elif key == "visibility":
+            _check(path, key, value, VISIBILITIES)
+            out[key] = value
+        elif key == "lang":
+            _check(path, key, value, (*LANGUAGES, UNDETERMINED))
+            out[key] = value
+        elif key == "projects":
+            if isinstance(value, str):
+                value = [value]
+            out[key] = [str(v) for v in value]
+        else:
+            raise ConfigError(f"{path}: unknown field {key!r} (known: title, date, year, type, projects, lang, visibility)")
+    return out
+
+
+def _check(path: Path, key: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{path}: {key} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+def apply_overrides(doc: Document, overrides: dict[str, Any]) -> None:
+    for key, value in overrides.items():
+        setattr(doc, key, value)
+    if "lang" in overrides:
+        doc.langs = {overrides["lang"]: 1.0} if overrides["lang"] != UNDETERMINED else {}
+
+
+def find_vocabulary(paths: list[Path], explicit: Path | None = None) -> Path | None:
+    """The project vocabulary to use: the one given, else ``$ARCHIVE_PROJECTS``, else the
+    nearest ``projects.toml`` in a given folder or one of its parents."""
+    import os
+
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("ARCHIVE_PROJECTS")
+    if env:
+        return Path(env)
+    for start in paths:
+        folder = Path(os.path.abspath(start))
+        folder = folder if folder.is_dir() else folder.parent
+        for candidate in (folder, *folder.parents):
+            if (candidate / "projects.toml").is_file():
+                return candidate / "projects.toml"
+    return None

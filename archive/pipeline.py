@@ -1,0 +1,243 @@
+"""From a file on disk to finished documents: extract, detect languages, add metadata, apply overrides.
+
+``extract_file`` does one file; ``extract_many`` does many over worker processes
+and reuses results cached by content hash, so re-indexing does not re-extract
+files that did not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import traceback
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import ArchiveError, ExtractionError
+from .extractors import extractor_for, is_supported
+from .metadata import Vocabulary, apply_overrides, guess_type, is_sidecar, read_sidecar, resolve_date, sidecar_for
+from .model import Document
+from .options import ExtractOptions
+
+#: Bump when extraction output changes, so cached results are not reused.
+PIPELINE_VERSION = f"{__version__}-1"
+
+
+@dataclass
+class Result:
+    """What became of one file: documents, or an error with its reason."""
+
+    path: str
+    content_hash: str = ""
+    documents: list[Document] = field(default_factory=list)
+    error: str | None = None
+    detail: str | None = None  # the traceback, for --verbose
+    cached: bool = False
+
+
+def file_hash(path: Path, data: bytes | None = None) -> str:
+    """SHA-256 of the file's bytes and of its sidecar's, so editing a sidecar counts as a change."""
+    digest = hashlib.sha256(data if data is not None else path.read_bytes())
+    sidecar = sidecar_for(path)
+    if sidecar is not None:
+        digest.update(b"\0sidecar\0" + sidecar.read_bytes())
+    return digest.hexdigest()
+
+
+def document_id(path: str, part: int) -> str:
+    return hashlib.sha1(f"{path}#{part}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def find_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Supported files under the given files and folders, sorted, skipping hidden files and sidecars.
+
+    Symlinked folders are not followed (a link loop cannot trap the walk).
+    """
+    for root in paths:
+        if root.is_file():
+            yield root
+            continue
+        if not root.is_dir():
+            raise ArchiveError(f"{root}: no such file or folder")
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                candidate = Path(dirpath) / name
+                if name.startswith(".") or is_sidecar(candidate) or not is_supported(candidate):
+                    continue
+                yield candidate
+
+
+def extract_file(path: Path, options: ExtractOptions | None = None, vocabulary: Vocabulary | None = None) -> list[Document]:
+    """Every document in one file, finished. Raises ArchiveError with the reason when the file is unusable."""
+    options = options or ExtractOptions()
+    path = Path(os.path.abspath(path))
+    try:
+        size = path.stat().st_size
+        if size > options.max_file_bytes:
+            raise ExtractionError(f"too large: {size // (1024 * 1024)} MB (limit {options.max_file_bytes // (1024 * 1024)} MB)")
+        data = path.read_bytes()
+    except PermissionError:
+        raise ExtractionError("permission denied", str(path)) from None
+    except IsADirectoryError:
+        raise ExtractionError("is a folder, not a file", str(path)) from None
+    except FileNotFoundError:
+        raise ExtractionError("no such file", str(path)) from None
+    except OSError as exc:
+        raise ExtractionError(f"cannot read: {exc.strerror or exc}", str(path)) from None
+    return finish(path, data, extractor_for(path)(path, data, options), vocabulary, file_hash(path, data))
+
+
+def finish(path: Path, data: bytes, docs: list[Document], vocabulary: Vocabulary | None, content_hash: str) -> list[Document]:
+    """Language, metadata, overrides and ids for freshly extracted documents."""
+    from .language import detect_passages
+
+    vocabulary = vocabulary or Vocabulary.empty()
+    sidecar = sidecar_for(path)
+    overrides = read_sidecar(sidecar) if sidecar else {}
+    for part, doc in enumerate(docs):
+        doc.path = str(path)
+        doc.part = part
+        doc.id = document_id(doc.path, part)
+        doc.content_hash = content_hash
+        doc.lang, doc.langs = detect_passages(doc.passages)
+        doc.date = resolve_date(doc)
+        if not doc.title:
+            doc.title = _fallback_title(doc, path)
+        doc.projects = vocabulary.match(doc.title + "\n" + doc.text)
+        doc.type = guess_type(doc)
+        apply_overrides(doc, overrides)
+    return docs
+
+
+def _fallback_title(doc: Document, path: Path) -> str:
+    for passage in doc.passages:
+        line = passage.text.strip().split("\n", 1)[0].strip()
+        if 3 <= len(line) <= 160:
+            return line
+    return path.stem.replace("_", " ").replace("-", " ")
+
+
+# --- many files, in parallel, with a cache -----------------------------------
+
+
+class ExtractionCache:
+    """Finished documents stored as JSON under their file's content hash."""
+
+    def __init__(self, folder: Path, salt: str = ""):
+        self.folder = folder
+        self.salt = salt
+
+    def _entry(self, content_hash: str) -> Path:
+        key = hashlib.sha256(f"{PIPELINE_VERSION}\0{self.salt}\0{content_hash}".encode()).hexdigest()
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, content_hash: str, path: Path) -> list[Document] | None:
+        try:
+            records = json.loads(self._entry(content_hash).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        docs = [Document.from_dict(r) for r in records]
+        for doc in docs:  # the same bytes may now live under another name
+            doc.path = str(path)
+            doc.id = document_id(doc.path, doc.part)
+        return docs
+
+    def put(self, content_hash: str, docs: list[Document]) -> None:
+        entry = self._entry(content_hash)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps([d.to_dict(full=True) for d in docs], ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, entry)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "archive" / "extract"
+
+
+_worker_state: dict = {}
+
+
+def _init_worker(options: ExtractOptions, vocabulary: Vocabulary) -> None:
+    _worker_state["options"] = options
+    _worker_state["vocabulary"] = vocabulary
+
+
+def _work(path: Path) -> Result:
+    return _extract_one(path, _worker_state["options"], _worker_state["vocabulary"], None)
+
+
+def _extract_one(path: Path, options: ExtractOptions, vocabulary: Vocabulary, cache: ExtractionCache | None) -> Result:
+    result = Result(str(path))
+    try:
+        content_hash = file_hash(path)
+        result.content_hash = content_hash
+        if cache is not None:
+            cached = cache.get(content_hash, Path(os.path.abspath(path)))
+            if cached is not None:
+                result.documents, result.cached = cached, True
+                return result
+        result.documents = extract_file(path, options, vocabulary)
+    except ArchiveError as exc:
+        result.error = getattr(exc, "reason", None) or str(exc)
+        result.detail = traceback.format_exc()
+    except OSError as exc:
+        result.error = f"cannot read: {exc.strerror or exc}"
+        result.detail = traceback.format_exc()
+    except Exception as exc:  # an extractor bug must cost one file, not the run
+        result.error = f"unexpected error: {type(exc).__name__}: {exc}"
+        result.detail = traceback.format_exc()
+    return result
+
+
+def extract_many(
+    paths: list[Path],
+    options: ExtractOptions | None = None,
+    vocabulary: Vocabulary | None = None,
+    jobs: int | None = None,
+    cache: ExtractionCache | None = None,
+) -> Iterator[Result]:
+    """Results for every path, cached ones first, the rest from ``jobs`` worker processes.
+
+    Results come back as files finish, not in input order.
+    """
+    options = options or ExtractOptions()
+    vocabulary = vocabulary or Vocabulary.empty()
+    jobs = jobs or os.cpu_count() or 1
+    todo: list[Path] = []
+    for path in paths:
+        if cache is not None:
+            try:
+                content_hash = file_hash(path)
+            except OSError:
+                todo.append(path)  # the worker reports the reason
+                continue
+            docs = cache.get(content_hash, Path(os.path.abspath(path)))
+            if docs is not None:
+                yield Result(str(path), content_hash, docs, cached=True)
+                continue
+        todo.append(path)
+    if jobs == 1 or len(todo) <= 1:
+        for path in todo:
+            result = _extract_one(path, options, vocabulary, None)
+            _store(cache, result)
+            yield result
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, vocabulary)) as pool:
+        chunksize = max(1, min(16, len(todo) // (jobs * 8)))
+        for result in pool.map(_work, todo, chunksize=chunksize):
+            _store(cache, result)
+            yield result
+
+
+def _store(cache: ExtractionCache | None, result: Result) -> None:
+    if cache is not None and result.error is None and result.content_hash:
+        cache.put(result.content_hash, result.documents)

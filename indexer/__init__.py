@@ -1,0 +1,1 @@
+"""The Whoosh index: schema, per-language analysis, writing and synchronisation with folders."""

@@ -1,0 +1,87 @@
+"""Text analysis, one pipeline per language, shared by indexing and querying.
+
+French, Dutch and English text goes through ``words | lowercase | fold | stop | stem``;
+the language-neutral pipeline (for passages of unknown language, titles, exact
+and phrase matching, and "did you mean") stops after folding. Folding comes
+before stemming so that "evenements", "événements" and "évènements" meet.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from whoosh.analysis import Filter, LowercaseFilter, PyStemmerFilter, RegexTokenizer, StopFilter
+from whoosh.lang.stopwords import stoplists
+
+#: Bump when any pipeline changes: the index records it and is rebuilt on mismatch.
+ANALYSIS_VERSION = 1
+
+# Letters and digits; apostrophes and hyphens split words ("l'enfant" -> l, enfant;
+# "Make-IT-Safe" -> make, it, safe), and the split-off elisions are stop words.
+WORD_PATTERN = r"\w+"
+
+_STEMMERS = {"fr": "french", "nl": "dutch", "en": "english"}
+_ELISIONS = {
+    "fr": {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"},
+    "nl": {"t", "s"},
+    "en": {"s", "t", "d", "ll", "re", "ve"},
+}
+
+# Frequent function words missing from Whoosh's lists.
+_EXTRA_STOPS = {
+    "fr": {"les", "des", "du", "au", "aux", "un", "une", "ces", "cette", "cet", "dont", "ont", "est", "sont", "ete", "comme", "mais", "ou", "donc", "plus"},
+    "nl": {"de", "het", "een", "en", "van", "zijn", "ook", "naar", "door", "bij"},
+    "en": {"the", "a", "an", "of", "and", "to", "in", "is", "are", "was", "were"},
+}
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"})
+
+
+def fold_word(word: str) -> str:
+    """Strip accents and expand ligatures: "évènements" -> "evenements", "œuvre" -> "oeuvre"."""
+    if word.isascii():
+        return word
+    word = word.translate(_LIGATURES)
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+class FoldFilter(Filter):
+    """Accent and ligature folding, with a per-filter cache (the vocabulary is small)."""
+
+    def __init__(self):
+        self._cache: dict[str, str] = {}
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self._cache = {}
+
+    def __eq__(self, other):
+        return other is not None and self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        cache = self._cache
+        for t in tokens:
+            text = t.text
+            folded = cache.get(text)
+            if folded is None:
+                folded = fold_word(text)
+                if len(cache) < 200_000:
+                    cache[text] = folded
+            t.text = folded
+            yield t
+
+
+def stop_words(lang: str) -> frozenset[str]:
+    return frozenset(fold_word(w) for w in stoplists[lang]) | _ELISIONS[lang] | _EXTRA_STOPS[lang]
+
+
+def analyzer_for(lang: str | None):
+    """The analyser of one language ("fr", "nl", "en"), or the neutral one for anything else."""
+    tokenizer = RegexTokenizer(WORD_PATTERN)
+    if lang in _STEMMERS:
+        # minsize=1 so that one-letter elisions are removed; renumbered positions
+        # keep phrases working across removed stop words.
+        return tokenizer | LowercaseFilter() | FoldFilter() | StopFilter(stoplist=stop_words(lang), minsize=1) | PyStemmerFilter(_STEMMERS[lang], cachesize=100_000)
+    return tokenizer | LowercaseFilter() | FoldFilter()

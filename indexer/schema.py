@@ -1,0 +1,89 @@
+"""The index schema: one Whoosh document per passage, carrying its document's metadata.
+
+A passage is a PDF page or a paragraph-sized chunk; results are grouped back
+into documents at query time (``doc_id``). Every passage carries the metadata
+of its document so that filters and facets need no join.
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import ANALYSIS_VERSION, analyzer_for
+
+#: Bump on any change to the fields below; with ANALYSIS_VERSION it decides rebuilds.
+SCHEMA_VERSION = 1
+
+LANG_FIELDS = {"fr": "text_fr", "nl": "text_nl", "en": "text_en"}
+NEUTRAL_FIELD = "text_all"
+TITLE_FIELD = "title"
+#: Fields a plain query searches, with their weights in BM25F.
+SEARCH_FIELDS = {TITLE_FIELD: 2.0, "text_fr": 1.0, "text_nl": 1.0, "text_en": 1.0, NEUTRAL_FIELD: 0.6}
+
+
+def signature() -> str:
+    return f"schema-{SCHEMA_VERSION}/analysis-{ANALYSIS_VERSION}"
+
+
+def build_schema() -> Schema:
+    neutral = analyzer_for(None)
+    return Schema(
+        pid=ID(stored=True, unique=True),
+        doc_id=ID(stored=True, sortable=True),
+        path=ID(stored=True),
+        content_hash=ID(stored=True),
+        part=NUMERIC(int, stored=True),
+        seq=NUMERIC(int, stored=True),
+        page=NUMERIC(int, stored=True),  # 0 when the format has no pages
+        plang=ID(stored=True, sortable=True),  # the passage's language
+        title=TEXT(analyzer=neutral, stored=True, phrase=True),
+        text_fr=TEXT(analyzer=analyzer_for("fr"), phrase=True),
+        text_nl=TEXT(analyzer=analyzer_for("nl"), phrase=True),
+        text_en=TEXT(analyzer=analyzer_for("en"), phrase=True),
+        text_all=TEXT(analyzer=neutral, phrase=True, stored=True),
+        # document metadata, for filters, facets and display
+        format=ID(stored=True),
+        doc_lang=ID(stored=True),
+        langs=STORED(),
+        year=NUMERIC(int, stored=True, sortable=True),  # 0 when unknown
+        date=NUMERIC(int, stored=True, sortable=True),  # yyyymmdd, 0 when unknown
+        type=ID(stored=True, sortable=True),
+        projects=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
+        visibility=ID(stored=True, sortable=True),
+        n_passages=STORED(),
+    )
+
+
+def passage_records(doc) -> list[dict]:
+    """Index records for one :class:`archive.model.Document`, one per passage."""
+    base = {
+        "doc_id": doc.id,
+        "path": doc.path,
+        "content_hash": doc.content_hash,
+        "part": doc.part,
+        "title": doc.title,
+        "format": doc.format,
+        "doc_lang": doc.lang,
+        "langs": dict(doc.langs),
+        "year": doc.year or 0,
+        "date": int(doc.date.strftime("%Y%m%d")) if doc.date else 0,
+        "type": doc.type,
+        "projects": ",".join(doc.projects),
+        "visibility": doc.visibility,
+        "n_passages": len(doc.passages),
+    }
+    records = []
+    passages = doc.passages or []
+    for seq, passage in enumerate(passages):
+        text = passage.text
+        # The title is indexed (not stored) with the first passage so that a title
+        # word in another inflection ("enfant" / "Enfants ...") still reaches the document.
+        indexed = f"{doc.title}\n\n{text}" if seq == 0 and doc.title else text
+        record = dict(base, pid=f"{doc.id}:{seq}", seq=seq, page=passage.page or 0, plang=passage.lang)
+        record[NEUTRAL_FIELD] = indexed
+        record["_stored_" + NEUTRAL_FIELD] = text
+        field = LANG_FIELDS.get(passage.lang)
+        if field:
+            record[field] = indexed
+        records.append(record)
+    return records

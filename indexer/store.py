@@ -1,0 +1,146 @@
+"""Where the index lives, which version built it, and its lock.
+
+A small JSON file beside the Whoosh files records the schema and analysis
+version that built the index; when the code's version differs the index is
+rebuilt by ``ingest`` instead of silently giving wrong results.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from .errors import IndexLocked, IndexProblem
+from .schema import build_schema, signature
+
+INDEX_NAME = "passages"
+WHOOSH_DIR = "whoosh"  # Whoosh's own files, kept apart so that a rebuild can clear them
+VERSION_FILE = "archive-index.json"
+MANIFEST_FILE = "archive-manifest.json"
+LOCK_FILE = "archive-ingest.lock"
+
+
+def default_index_dir() -> Path:
+    """``$ARCHIVE_INDEX``, else ``$XDG_DATA_HOME/archive/index`` (``~/.local/share/archive/index``)."""
+    env = os.environ.get("ARCHIVE_INDEX")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "archive" / "index"
+
+
+def resolve_index_dir(folder: str | os.PathLike | None) -> Path:
+    return Path(folder) if folder else default_index_dir()
+
+
+def read_version(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / VERSION_FILE).read_text(encoding="utf-8")).get("signature")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def is_current(folder: Path) -> bool:
+    from whoosh import index
+
+    return read_version(folder) == signature() and index.exists_in(str(folder / WHOOSH_DIR), indexname=INDEX_NAME)
+
+
+def create(folder: Path):
+    """A new, empty index in ``folder`` (an existing one there is replaced)."""
+    from whoosh import index
+
+    shutil.rmtree(folder / WHOOSH_DIR, ignore_errors=True)
+    (folder / WHOOSH_DIR).mkdir(parents=True)
+    try:
+        os.remove(folder / MANIFEST_FILE)
+    except FileNotFoundError:
+        pass
+    ix = index.create_in(str(folder / WHOOSH_DIR), build_schema(), indexname=INDEX_NAME)
+    _write_json(folder / VERSION_FILE, {"signature": signature(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    return ix
+
+
+def open_index(folder: Path):
+    """Open an existing, current index for reading; a clear error otherwise."""
+    from whoosh import index
+    from whoosh.index import EmptyIndexError
+
+    if not index.exists_in(str(folder / WHOOSH_DIR), indexname=INDEX_NAME):
+        raise IndexProblem(f"no index at {folder}: run `archive ingest PATH` first (or pass --index / set $ARCHIVE_INDEX)")
+    found = read_version(folder)
+    if found != signature():
+        raise IndexProblem(f"the index at {folder} was built by another version ({found or 'unknown'}, this is {signature()}): run `archive ingest` to rebuild it")
+    try:
+        return index.open_dir(str(folder / WHOOSH_DIR), indexname=INDEX_NAME)
+    except (EmptyIndexError, OSError, ValueError, EOFError) as exc:
+        raise IndexProblem(f"cannot open the index at {folder}: {exc}") from exc
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def read_manifest(folder: Path) -> dict[str, dict]:
+    """path -> {size, mtime, hash, ids, error} for every file synced into the index."""
+    try:
+        data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data.get("files", {}) if isinstance(data, dict) else {}
+
+
+def write_manifest(folder: Path, files: dict[str, dict]) -> None:
+    _write_json(folder / MANIFEST_FILE, {"signature": signature(), "files": files})
+
+
+class WriteLock:
+    """One writer at a time, across processes.
+
+    An ``flock`` is released by the kernel when its holder dies, so a lock left
+    by a killed ingest never blocks the next one; the pid written inside only
+    serves the message.
+    """
+
+    def __init__(self, folder: Path, wait: float = 0.0):
+        self.path = folder / LOCK_FILE
+        self.wait = wait
+        self._fh = None
+
+    def __enter__(self) -> "WriteLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "another process"
+                    fh.close()
+                    raise IndexLocked(f"the index at {self.path.parent} is being written by {holder}; try again when it has finished (or use --wait SECONDS)") from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fh is not None:
+            self._fh.seek(0)
+            self._fh.truncate()
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None

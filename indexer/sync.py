@@ -1,0 +1,266 @@
+"""Keep the index in step with folders of files: add new files, replace changed ones, prune gone ones.
+
+A manifest beside the index remembers, for every file synced, its size, mtime
+and content hash, so a second run over an unchanged folder reads no file at
+all. Writes are committed in batches; the manifest is rewritten only after a
+batch is committed, so an interrupted run loses at most that batch and the next
+run picks up where it stopped (re-adding a file first deletes it by path, so
+nothing is indexed twice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.errors import ArchiveError
+from archive.metadata import Vocabulary, find_vocabulary, sidecar_for
+from archive.options import ExtractOptions
+from archive.pipeline import ExtractionCache, Result, extract_many, file_hash, find_files
+
+from . import store
+from .schema import passage_records
+
+CACHE_DIR = "extract-cache"
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    jobs: int | None = None
+    prune: bool = False
+    #: Seconds to wait for another writer before giving up.
+    wait: float = 0.0
+    #: Files per committed batch.
+    batch_files: int = 500
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    vocabulary: Path | None = None
+    use_cache: bool = True
+
+
+@dataclass
+class SyncReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    documents: int = 0  # documents written in this run
+    rebuilt: bool = False
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+Progress = Callable[[Result], None]
+
+
+def _stat_signature(path: Path) -> list[int]:
+    st = os.stat(path)
+    sig = [st.st_size, st.st_mtime_ns]
+    sidecar = sidecar_for(path)
+    if sidecar is not None:
+        side = os.stat(sidecar)
+        sig += [side.st_size, side.st_mtime_ns]
+    return sig
+
+
+def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
+         on_plan: Callable[[int], None] | None = None, on_result: Progress | None = None) -> SyncReport:
+    """Bring the index in ``folder`` in step with the files under ``paths``."""
+    options = options or SyncOptions()
+    started = time.monotonic()
+    report = SyncReport()
+    with store.WriteLock(folder, options.wait):
+        manifest = store.read_manifest(folder)
+        roots = [os.path.abspath(p) for p in paths]
+        if store.is_current(folder):
+            ix = store.open_index(folder)
+        else:
+            # Schema or analysis changed (or no index yet): rebuild, including files
+            # synced earlier from other folders; the extraction cache makes it cheap.
+            report.rebuilt = bool(manifest)
+            previous = [Path(p) for p in manifest if os.path.exists(p)]
+            ix = store.create(folder)
+            manifest = {}
+            paths = list(paths) + previous
+
+        vocab_path = find_vocabulary(list(paths), options.vocabulary)
+        vocabulary = Vocabulary.load(vocab_path) if vocab_path else Vocabulary.empty()
+        cache = None
+        if options.use_cache:
+            salt = hashlib.sha256((vocab_path.read_bytes() if vocab_path else b"") + repr(options.extract).encode()).hexdigest()
+            cache = ExtractionCache(folder / CACHE_DIR, salt)
+
+        todo, seen = _plan(paths, manifest, report)
+        if on_plan:
+            on_plan(len(todo))
+        batch = _Batch(ix, folder, manifest, options.batch_files)
+        try:
+            for result in extract_many(todo, options.extract, vocabulary, options.jobs, cache):
+                batch.apply(result, report)
+                if on_result:
+                    on_result(result)
+            if options.prune:
+                for key in list(manifest):
+                    if key not in seen and _under(key, roots) and not os.path.lexists(key):
+                        batch.remove_path(key)
+                        report.removed += 1
+            batch.commit(final=True)
+        except BaseException:
+            batch.cancel()
+            raise
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _plan(paths: list[Path], manifest: dict, report: SyncReport) -> tuple[list[Path], set[str]]:
+    """Files to extract; unchanged files are counted (and still-broken ones reported) without reading them."""
+    todo: list[Path] = []
+    seen: set[str] = set()
+    for path in find_files(paths):
+        key = os.path.abspath(path)
+        if key in seen:
+            continue
+        seen.add(key)
+        entry = manifest.get(key)
+        try:
+            signature = _stat_signature(path)
+        except OSError:
+            todo.append(Path(key))  # extraction reports why it cannot be read
+            continue
+        if entry and entry.get("stat") == signature:
+            _count_unchanged(entry, key, report)
+            continue
+        if entry and entry.get("hash"):
+            try:
+                if file_hash(path) == entry["hash"]:  # touched, not changed
+                    entry["stat"] = signature
+                    _count_unchanged(entry, key, report)
+                    continue
+            except OSError:
+                pass
+        todo.append(Path(key))
+    return todo, seen
+
+
+def _count_unchanged(entry: dict, key: str, report: SyncReport) -> None:
+    if entry.get("error"):
+        report.failed.append((key, entry["error"]))
+    else:
+        report.unchanged += 1
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+class _Batch:
+    """A Whoosh writer committed every ``size`` files, with the manifest updated after each commit."""
+
+    def __init__(self, ix, folder: Path, manifest: dict, size: int):
+        self.ix = ix
+        self.folder = folder
+        self.manifest = manifest
+        self.size = size
+        self.pending: dict[str, dict | None] = {}
+        self.writer = None
+
+    def _writer(self):
+        if self.writer is None:
+            self.writer = self.ix.writer(limitmb=256)
+        return self.writer
+
+    def apply(self, result: Result, report: SyncReport) -> None:
+        key = result.path
+        old = self.manifest.get(key)
+        writer = self._writer()
+        if old is not None or key in self.pending:
+            writer.delete_by_term("path", key)
+        try:
+            signature = _stat_signature(Path(key))
+        except OSError:
+            signature = None
+        entry = {"stat": signature, "hash": result.content_hash}
+        if result.error:
+            entry["error"] = result.error
+            report.failed.append((key, result.error))
+        else:
+            for doc in result.documents:
+                for record in passage_records(doc):
+                    writer.add_document(**record)
+            entry["ids"] = [d.id for d in result.documents]
+            report.documents += len(result.documents)
+            if old is None or old.get("error"):
+                report.added += 1
+            else:
+                report.updated += 1
+        self.pending[key] = entry
+        if len(self.pending) >= self.size:
+            self.commit()
+
+    def remove_path(self, key: str) -> None:
+        self._writer().delete_by_term("path", key)
+        self.pending[key] = None
+
+    def commit(self, final: bool = False) -> None:
+        if self.writer is not None:
+            self.writer.commit()
+            self.writer = None
+        for key, entry in self.pending.items():
+            if entry is None:
+                self.manifest.pop(key, None)
+            else:
+                self.manifest[key] = entry
+        self.pending = {}
+        store.write_manifest(self.folder, self.manifest)
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.cancel()
+            finally:
+                self.writer = None
+
+
+def remove(targets: list[str], folder: Path, wait: float = 0.0) -> int:
+    """Remove documents by file path (a folder removes everything under it) or by document id.
+
+    Returns the number of documents removed; raises ArchiveError when a target matches nothing.
+    """
+    removed = 0
+    with store.WriteLock(folder, wait):
+        ix = store.open_index(folder)
+        manifest = store.read_manifest(folder)
+        writer = ix.writer()
+        try:
+            for target in targets:
+                key = os.path.abspath(target)
+                keys = [k for k in manifest if _under(k, [key])]
+                count = 0
+                for k in keys:
+                    count += len(manifest[k].get("ids", []))
+                    writer.delete_by_term("path", k)
+                    del manifest[k]
+                if not keys:
+                    with ix.searcher() as searcher:
+                        hit = searcher.document(doc_id=target)
+                    if hit is None:
+                        raise ArchiveError(f"{target}: no indexed file or document id matches")
+                    writer.delete_by_term("doc_id", target)
+                    entry = manifest.get(hit["path"])
+                    if entry and target in entry.get("ids", []):
+                        entry["ids"].remove(target)
+                    count = 1
+                removed += count
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        store.write_manifest(folder, manifest)
+    return removed

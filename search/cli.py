@@ -1,0 +1,320 @@
+"""The ``archive`` command. Each command parses its options, makes one library call and prints.
+
+Heavy libraries (pdfminer, trafilatura, langdetect, the web stack) are imported
+inside the commands that need them, so ``archive search`` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from archive.errors import ArchiveError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _verbose_option(func):
+    """``--verbose`` accepted both before and after the command name."""
+
+    def callback(ctx: click.Context, _param, value: bool) -> bool:
+        if value:
+            ctx.ensure_object(dict)["verbose"] = True
+            logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        return value
+
+    return click.option("-v", "--verbose", is_flag=True, expose_value=False, is_eager=True, callback=callback,
+                        help="Show tracebacks and progress details.")(func)
+
+
+def handle_errors(func):
+    """Turn library errors into one line on stderr and exit 1; tracebacks only with --verbose."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        verbose = (ctx.find_root().obj or {}).get("verbose") or (ctx.obj or {}).get("verbose")
+        try:
+            return func(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ArchiveError as exc:
+            if verbose:
+                raise
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except Exception as exc:
+            if verbose:
+                raise
+            raise click.ClickException(f"unexpected error: {type(exc).__name__}: {exc} (run with --verbose for details)") from None
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT)
+@_verbose_option
+@click.version_option(package_name="archive")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """A multilingual (French, Dutch, English) archive of publications with full-text search.
+
+    Typical use: `archive ingest corpus/` then `archive search "traite des enfants"`
+    or `archive serve corpus/` for the search page.
+    """
+    ctx.ensure_object(dict)
+
+
+# --- extraction ---------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True,
+              help="json: one object per document (a list when the file holds several).")
+@click.option("--password", default="", help="Password for an encrypted PDF.")
+@click.option("--projects", "projects_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Project vocabulary (default: $ARCHIVE_PROJECTS, else the nearest projects.toml).")
+@_verbose_option
+@handle_errors
+def extract(file: Path, fmt: str, password: str, projects_file: Path | None) -> None:
+    """Show what the archive sees in FILE: documents, metadata, languages and passages."""
+    from archive.metadata import Vocabulary, find_vocabulary
+    from archive.options import ExtractOptions
+    from archive.pipeline import extract_file
+
+    vocab_path = find_vocabulary([file], projects_file)
+    vocabulary = Vocabulary.load(vocab_path) if vocab_path else None
+    try:
+        docs = extract_file(file, ExtractOptions(password=password), vocabulary)
+    except ArchiveError as exc:
+        if getattr(exc, "path", None) is None and hasattr(exc, "path"):
+            exc.path = str(file)
+        raise
+    if fmt == "json":
+        data = [d.to_dict() for d in docs]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+        return
+    for doc in docs:
+        _print_document(doc, vocabulary)
+
+
+def _print_document(doc, vocabulary) -> None:
+    shares = ", ".join(f"{lang} {share:.0%}" for lang, share in doc.langs.items()) or "und"
+    projects = ", ".join(vocabulary.name(p) for p in doc.projects) if vocabulary else ", ".join(doc.projects)
+    click.secho(doc.title or "(untitled)", bold=True)
+    for label, value in (
+        ("id", doc.id), ("file", doc.path), ("format", doc.format), ("date", doc.date.isoformat() if doc.date else "-"),
+        ("type", doc.type), ("projects", projects or "-"), ("language", f"{doc.lang} ({shares})"),
+        ("visibility", doc.visibility), ("passages", len(doc.passages)),
+    ):
+        click.echo(f"  {label:<10} {value}")
+    for passage in doc.passages:
+        where = f"page {passage.page}" if passage.page is not None else "passage"
+        text = " ".join(passage.text.split())
+        click.echo(f"  [{where}, {passage.lang}] {text[:160]}{'…' if len(text) > 160 else ''}")
+    click.echo()
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("file", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+@_verbose_option
+@handle_errors
+def detect(file) -> None:
+    """Print the language (fr, nl, en or und) of each line of FILE (default: standard input)."""
+    from archive.language import detect as detect_language
+
+    # Split on "\n" only: str.splitlines() also breaks on U+0085 and friends.
+    lines = file.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line, it does not start another
+    for line in lines:
+        click.echo(detect_language(line))
+
+
+# --- index ----------------------------------------------------------------------
+
+_index_option = click.option(
+    "--index", "index_dir", type=click.Path(path_type=Path, file_okay=False), envvar="ARCHIVE_INDEX",
+    help="Index folder (default: $ARCHIVE_INDEX, else ~/.local/share/archive/index).")
+
+
+def _index_dir(index_dir: Path | None) -> Path:
+    from indexer.store import resolve_index_dir
+
+    return resolve_index_dir(index_dir)
+
+
+def run_sync(paths: list[Path], index_dir: Path, jobs: int | None, prune: bool, wait: float, password: str,
+             projects_file: Path | None, quiet: bool = False):
+    """Sync with a progress bar on stderr; shared by `ingest` and `serve`."""
+    from tqdm import tqdm
+
+    from archive.options import ExtractOptions
+    from indexer.sync import SyncOptions, sync
+
+    bar = None
+
+    def on_plan(total: int) -> None:
+        nonlocal bar
+        if total and not quiet:
+            bar = tqdm(total=total, unit="file", desc="extracting", file=sys.stderr, leave=False, disable=total < 20 and not sys.stderr.isatty())
+
+    def on_result(result) -> None:
+        if bar is not None:
+            bar.update(1)
+
+    options = SyncOptions(jobs=jobs, prune=prune, wait=wait, extract=ExtractOptions(password=password), vocabulary=projects_file)
+    try:
+        return sync(paths, index_dir, options, on_plan, on_result)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def print_report(report, index_dir: Path) -> None:
+    rebuilt = " (index rebuilt for a new version)" if report.rebuilt else ""
+    click.echo(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, {report.removed} removed, "
+               f"{len(report.failed)} failed; {report.documents} documents written in {report.seconds:.1f}s to {index_dir}{rebuilt}")
+    for path, reason in report.failed:
+        click.echo(f"failed: {path}: {reason}", err=True)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_index_option
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for extraction (default: all cores).")
+@click.option("--prune", is_flag=True, help="Remove documents whose files are gone from PATHS.")
+@click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait if another ingest is writing.")
+@click.option("--password", default="", help="Password tried on encrypted PDFs.")
+@click.option("--projects", "projects_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Project vocabulary (default: $ARCHIVE_PROJECTS, else the nearest projects.toml).")
+@_verbose_option
+@handle_errors
+def ingest(paths, index_dir, jobs, prune, wait, password, projects_file) -> None:
+    """Add new files under PATHS to the index, replace changed ones, leave unchanged ones alone.
+
+    Exits with status 1 when any file failed; each failure is listed with its reason.
+    """
+    index_dir = _index_dir(index_dir)
+    report = run_sync(list(paths), index_dir, jobs, prune, wait, password, projects_file)
+    print_report(report, index_dir)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("targets", nargs=-1, required=True)
+@_index_option
+@click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait if another ingest is writing.")
+@_verbose_option
+@handle_errors
+def remove(targets, index_dir, wait) -> None:
+    """Remove documents from the index by file path (a folder: all files under it) or document id."""
+    from indexer.sync import remove as remove_documents
+
+    count = remove_documents(list(targets), _index_dir(index_dir), wait)
+    click.echo(f"{count} documents removed")
+
+
+# --- search -------------------------------------------------------------------
+
+
+def _engine(index_dir: Path | None, glossary: Path | None = None):
+    from .engine import WhooshEngine
+
+    return WhooshEngine.open(_index_dir(index_dir), glossary)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("query", required=False, default="")
+@_index_option
+@click.option("--lang", "langs", multiple=True, type=click.Choice(["fr", "nl", "en", "und"]), help="Passage language (repeatable).")
+@click.option("--year", "years", multiple=True, type=int, help="Year of publication (repeatable).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before (YYYY-MM-DD).")
+@click.option("--project", "projects", multiple=True, help="Project id (repeatable), e.g. alert.")
+@click.option("--type", "types", multiple=True, type=click.Choice(["press_release", "article", "report", "other"]), help="Document type (repeatable).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--cross-language", is_flag=True, help="Also search the glossary's translations of the query's terms.")
+@click.option("--glossary", type=click.Path(path_type=Path, dir_okay=False), help="Glossary TSV (default: $ARCHIVE_GLOSSARY, else corpus/glossary.tsv).")
+@click.option("--internal/--public", "include_internal", default=True, show_default=True, help="Include internal documents (the CLI is for staff).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True)
+@_verbose_option
+@handle_errors
+def search(query, index_dir, langs, years, date_from, date_to, projects, types, sort, limit, page, cross_language, glossary,
+           include_internal, fmt) -> None:
+    """Search the archive. QUERY uses Whoosh syntax: words (all required), OR, NOT, "a phrase",
+    prefix*, fuzzy~, field:value (title:, lang:, year:, project:, type:)."""
+    from .output import print_response
+    from .request import SearchRequest
+
+    request = SearchRequest(
+        query=query, langs=langs, years=years, date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None, projects=projects, types=types, sort=sort, page=page,
+        per_page=limit, cross_language=cross_language, include_internal=include_internal,
+    )
+    engine = _engine(index_dir, glossary)
+    print_response(engine.search(request), fmt)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("doc_id")
+@_index_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_verbose_option
+@handle_errors
+def show(doc_id, index_dir, fmt) -> None:
+    """Show one document's metadata and full text."""
+    doc = _engine(index_dir).document(doc_id, include_internal=True)
+    if doc is None:
+        raise click.ClickException(f"no document with id {doc_id!r}")
+    if fmt == "json":
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    from .output import print_document
+
+    print_document(doc)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("doc_id")
+@_index_option
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True)
+@_verbose_option
+@handle_errors
+def similar(doc_id, index_dir, limit, fmt) -> None:
+    """Documents similar to DOC_ID (more like this)."""
+    from .output import print_response
+    from .request import SearchResponse
+
+    engine = _engine(index_dir)
+    if engine.document(doc_id, include_internal=True) is None:
+        raise click.ClickException(f"no document with id {doc_id!r}")
+    hits = engine.similar(doc_id, limit, include_internal=True)
+    print_response(SearchResponse(f"similar:{doc_id}", len(hits), 1, limit, hits), fmt, facets=False)
+
+
+@main.command(context_settings=CONTEXT)
+@_index_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_verbose_option
+@handle_errors
+def stats(index_dir, fmt) -> None:
+    """Counts of documents per year, language, project and type."""
+    data = _engine(index_dir).stats(include_internal=True)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.secho(f"{data['documents']} documents, {data['passages']} passages", bold=True)
+    for key in ("year", "lang", "project", "type"):
+        click.echo(f"{key}: " + ", ".join(f"{k} {v}" for k, v in data[key].items()))

@@ -1,0 +1,321 @@
+"""The Whoosh engine behind :mod:`search.request`: open once, answer many queries.
+
+One searcher is opened with the engine and reused; ``refresh`` swaps it for a
+new one only when the index has changed (checked at most once a second), so
+opening the index is never on a query's path.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from whoosh import query as q
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, QueryParser
+from whoosh.qparser.plugins import FieldAliasPlugin
+
+from indexer import store
+from indexer.schema import NEUTRAL_FIELD, SEARCH_FIELDS
+
+from .errors import QueryError
+from .facets import FacetColumns, facet_counts
+from .filters import Filter, filters_for, visibility_query
+from .glossary import Glossary, find_glossary
+from .request import Hit, SearchRequest, SearchResponse
+from .snippets import make_snippet
+
+TEXT_FIELDS = frozenset({*SEARCH_FIELDS, NEUTRAL_FIELD})
+FACET_FILTERS = {"lang", "year", "project", "type"}
+
+
+class WhooshEngine:
+    def __init__(self, index_dir: Path, glossary: Glossary | None = None, refresh_interval: float = 1.0):
+        self.folder = Path(index_dir)
+        self.ix = store.open_index(self.folder)
+        self.schema = self.ix.schema
+        self.glossary = glossary
+        self.refresh_interval = refresh_interval
+        self._lock = threading.Lock()
+        self._searcher = self.ix.searcher()
+        self._columns: FacetColumns | None = None
+        self._checked = time.monotonic()
+        self._filter_cache: OrderedDict[str, set[int]] = OrderedDict()
+        self.parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, fieldboosts=SEARCH_FIELDS)
+        self.parser.add_plugin(FuzzyTermPlugin())
+        self.parser.add_plugin(FieldAliasPlugin({"projects": ["project"], "plang": ["lang", "language"], NEUTRAL_FIELD: ["text", "exact"]}))
+        self.spell_parser = QueryParser(NEUTRAL_FIELD, self.schema)
+
+    @classmethod
+    def open(cls, index_dir: Path, cross_language_glossary: Path | None = None) -> "WhooshEngine":
+        path = find_glossary(cross_language_glossary)
+        return cls(index_dir, Glossary.load(path) if path else None)
+
+    # -- searcher lifecycle ---------------------------------------------------
+
+    def searcher(self):
+        """The shared searcher, refreshed if the index changed since the last check."""
+        now = time.monotonic()
+        if now - self._checked >= self.refresh_interval:
+            with self._lock:
+                self._checked = now
+                if not self._searcher.up_to_date():
+                    old = self._searcher
+                    self._searcher = old.refresh()
+                    self._columns = None
+                    self._filter_cache.clear()
+        return self._searcher
+
+    def refresh(self) -> None:
+        self._checked = 0.0
+        self.searcher()
+
+    def close(self) -> None:
+        self._searcher.close()
+
+    def _facet_columns(self, searcher) -> FacetColumns:
+        if self._columns is None:
+            self._columns = FacetColumns(searcher.reader())
+        return self._columns
+
+    def _docnums(self, searcher, query: q.Query) -> set[int]:
+        """Passages matching a filter query, cached per searcher (filters repeat a lot)."""
+        key = repr(query)
+        cached = self._filter_cache.get(key)
+        if cached is None:
+            cached = set(searcher.docs_for_query(query))  # a set (not frozenset): Whoosh filters take only sets
+            self._filter_cache[key] = cached
+            if len(self._filter_cache) > 256:
+                self._filter_cache.popitem(last=False)
+        return cached
+
+    # -- queries --------------------------------------------------------------
+
+    def parse(self, text: str, cross_language: bool = False) -> tuple[q.Query, str | None]:
+        """The Whoosh query for the user's text, and the expanded text when the glossary changed it."""
+        text = (text or "").strip()
+        if not text or text == "*":
+            return q.Every(), None
+        expanded = self.glossary.expand(text) if cross_language and self.glossary else text
+        try:
+            parsed = self.parser.parse(expanded)
+        except Exception as exc:  # Whoosh raises assorted errors on odd syntax
+            raise QueryError(f"cannot understand the query {text!r}: {exc}") from None
+        if parsed is q.NullQuery:
+            raise QueryError(f"the query {text!r} has no words to search for (only stop words or punctuation?)")
+        return parsed, (expanded if expanded != text else None)
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        if request.page < 1 or not 1 <= request.per_page <= 1000:
+            raise QueryError("page must be >= 1 and per_page between 1 and 1000")
+        searcher = self.searcher()
+        parsed, expanded = self.parse(request.query, request.cross_language)
+        filters = filters_for(request)
+        by_name: dict[str, list[Filter]] = {}
+        for f in filters:
+            by_name.setdefault(f.name, []).append(f)
+
+        always: list[q.Query] = [f.clause() for name, fs in by_name.items() if name not in FACET_FILTERS for f in fs]
+        visible = visibility_query(request.include_internal)
+        if visible is not None:
+            always.append(visible)
+        facet_clauses = {name: _any([f.clause() for f in fs]) for name, fs in by_name.items() if name in FACET_FILTERS}
+        full_filter = _all(always + list(facet_clauses.values()))
+
+        sortedby = "date" if request.sort == "date" else None
+        try:
+            results = searcher.search(
+                parsed, limit=request.page * request.per_page, filter=self._docnums(searcher, full_filter) if full_filter is not None else None,
+                collapse="doc_id", collapse_limit=1, sortedby=sortedby, reverse=bool(sortedby), terms=False,
+            )
+        except QueryError:
+            raise
+        except Exception as exc:
+            raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
+
+        columns = self._facet_columns(searcher)
+        matched = set(searcher.docs_for_query(parsed)) if not isinstance(parsed, q.Every) else None
+        base = self._docnums(searcher, _all(always) or q.Every())
+        base = base & matched if matched is not None else base
+        per_filter = {name: self._docnums(searcher, clause) for name, clause in facet_clauses.items()}
+        everything = base
+        for allowed in per_filter.values():
+            everything = everything & allowed
+        total = len(columns.distinct_docs(everything))
+        facets = facet_counts(columns, base, per_filter) if request.facets else {}
+
+        terms = self._terms(parsed, searcher)
+        start = (request.page - 1) * request.per_page
+        hits = [self._hit(hit, terms, request.snippet_chars) for hit in list(results)[start:]]
+        response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded)
+        if self._has_unknown_words(request.query, searcher):
+            response.suggestion = self.suggest(request, better_than=total)
+        return response
+
+    def _terms(self, parsed: q.Query, searcher) -> set[tuple[str, str]]:
+        """Index terms the query matched, prefix and fuzzy terms expanded (for snippets).
+
+        Not ``Query.existing_terms``: in Whoosh 2.7 its loop variable shadows the
+        ``fieldname`` argument, so it drops every leaf after the first.
+        """
+        reader = searcher.reader()
+        out = set()
+        for leaf in parsed.leaves():
+            try:
+                pairs = leaf.expanded_terms(reader, phrases=True)
+            except Exception:
+                continue
+            for field, text in pairs:
+                if field not in TEXT_FIELDS:
+                    continue
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                if (field, text) in reader:
+                    out.add((field, text))
+        return out
+
+    def _hit(self, hit, terms, snippet_chars: int) -> Hit:
+        f = hit.fields()
+        snippet, highlights = make_snippet(f.get(NEUTRAL_FIELD, ""), f.get("plang", "und"), terms, snippet_chars)
+        return _hit_from_fields(f, hit.score, snippet, highlights)
+
+    # -- suggestions ----------------------------------------------------------
+
+    def _has_unknown_words(self, text: str, searcher) -> bool:
+        try:
+            parsed = self.spell_parser.parse(text)
+        except Exception:
+            return False
+        reader = searcher.reader()
+        # Short words are too often valid somewhere to be worth correcting.
+        words = [t for f, t in parsed.iter_all_terms() if f == NEUTRAL_FIELD and len(t) >= 4]
+        return any(not reader.frequency(NEUTRAL_FIELD, w) for w in words)
+
+    def suggest(self, request: SearchRequest, better_than: int = 0) -> str | None:
+        """A corrected query, only if it differs and finds more than ``better_than`` documents."""
+        searcher = self.searcher()
+        try:
+            parsed = self.spell_parser.parse(request.query)
+            corrected = searcher.correct_query(parsed, request.query, maxdist=2, prefix=1)
+        except Exception:
+            return None
+        if corrected.query == parsed or corrected.string.strip() == request.query.strip():
+            return None
+        check = SearchRequest(corrected.string, request.langs, request.years, request.date_from, request.date_to,
+                              request.projects, request.types, include_internal=request.include_internal, facets=False, per_page=1)
+        try:
+            parsed_check, _ = self.parse(check.query)
+        except QueryError:
+            return None
+        filt = visibility_query(request.include_internal)
+        found = searcher.search(parsed_check, limit=better_than + 1, filter=self._docnums(searcher, filt) if filt is not None else None,
+                                collapse="doc_id", collapse_limit=1)
+        return corrected.string if found.scored_length() > better_than else None
+
+    # -- documents ------------------------------------------------------------
+
+    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> dict[str, Any] | None:
+        searcher = self.searcher()
+        passages = sorted(searcher.documents(doc_id=doc_id), key=lambda f: f.get("seq", 0))
+        if not passages or (not include_internal and passages[0].get("visibility") != "public"):
+            return None
+        terms: set[tuple[str, str]] = set()
+        if query:
+            try:
+                terms = self._terms(self.parse(query)[0], searcher)
+            except QueryError:
+                terms = set()
+        from .snippets import match_spans
+
+        first = passages[0]
+        info = _hit_from_fields(first, 0.0, "", []).to_dict()
+        for key in ("score", "snippet", "highlights", "passage_lang"):
+            info.pop(key)
+        info["visibility"] = first.get("visibility")
+        info["passages"] = []
+        for p in passages:
+            text = p.get(NEUTRAL_FIELD, "")
+            spans = match_spans(text, p.get("plang", "und"), terms) if terms else []
+            info["passages"].append({"page": p.get("page") or None, "lang": p.get("plang"), "text": text, "highlights": [list(s) for s in spans]})
+        info["text"] = "\n\n".join(p["text"] for p in info["passages"])
+        return info
+
+    def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False) -> list[Hit]:
+        """Documents that share the most distinctive words of ``doc_id`` (more like this)."""
+        searcher = self.searcher()
+        doc = self.document(doc_id, include_internal)
+        if doc is None:
+            return []
+        text = doc["title"] + "\n" + doc["text"][:20000]
+        keywords = searcher.key_terms_from_text(NEUTRAL_FIELD, text, numterms=15)
+        words = [w for w, _ in keywords if len(w) > 2 and not w.isdigit()]
+        if not words:
+            return []
+        query = q.Or([q.Term(NEUTRAL_FIELD, w) for w in words])
+        exclude = q.Term("doc_id", doc_id)
+        filt = _all([c for c in (visibility_query(include_internal), q.Not(exclude)) if c is not None])
+        results = searcher.search(query, limit=limit, filter=self._docnums(searcher, filt), collapse="doc_id", collapse_limit=1, terms=False)
+        terms = {(NEUTRAL_FIELD, w) for w in words}
+        return [self._hit(hit, terms, 160) for hit in results]
+
+    def stats(self, include_internal: bool = False) -> dict[str, Any]:
+        """Documents per year, language (main language), project and type, and per year by language/project."""
+        searcher = self.searcher()
+        filt = visibility_query(include_internal)
+        per_doc: dict[str, dict] = {}
+        for docnum in self._docnums(searcher, filt if filt is not None else q.Every()):
+            f = searcher.stored_fields(docnum)
+            per_doc.setdefault(f["doc_id"], f)
+        out: dict[str, Any] = {"documents": len(per_doc), "passages": 0, "year": {}, "lang": {}, "project": {}, "type": {},
+                               "year_lang": {}, "year_project": {}}
+        for f in per_doc.values():
+            out["passages"] += f.get("n_passages", 1)
+            year = str(f.get("year") or "unknown")
+            lang = f.get("doc_lang", "und")
+            _inc(out["year"], year)
+            _inc(out["lang"], lang)
+            _inc(out["type"], f.get("type", "other"))
+            _inc(out["year_lang"].setdefault(year, {}), lang)
+            for project in filter(None, (f.get("projects") or "").split(",")):
+                _inc(out["project"], project)
+                _inc(out["year_project"].setdefault(year, {}), project)
+        out["year"] = dict(sorted(out["year"].items()))
+        for key in ("lang", "project", "type"):
+            out[key] = dict(sorted(out[key].items(), key=lambda kv: (-kv[1], kv[0])))
+        return out
+
+
+def _inc(counter: dict, key: str) -> None:
+    counter[key] = counter.get(key, 0) + 1
+
+
+def _any(clauses: list[q.Query]) -> q.Query:
+    return clauses[0] if len(clauses) == 1 else q.Or(clauses)
+
+
+def _all(clauses: list[q.Query]) -> q.Query | None:
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else q.And(clauses)
+
+
+def _hit_from_fields(f: dict, score: float, snippet: str, highlights: list) -> Hit:
+    date = f.get("date") or 0
+    return Hit(
+        id=f["doc_id"],
+        title=f.get("title", ""),
+        path=f.get("path", ""),
+        format=f.get("format", ""),
+        type=f.get("type", "other"),
+        lang=f.get("doc_lang", "und"),
+        langs=f.get("langs") or {},
+        year=f.get("year") or None,
+        date=f"{date // 10000:04d}-{date // 100 % 100:02d}-{date % 100:02d}" if date else None,
+        projects=[p for p in (f.get("projects") or "").split(",") if p],
+        score=round(float(score), 4),
+        page=f.get("page") or None,
+        passage_lang=f.get("plang", "und"),
+        snippet=snippet,
+        highlights=highlights,
+    )
