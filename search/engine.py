@@ -18,7 +18,7 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, QueryParser
 from whoosh.qparser.plugins import FieldAliasPlugin
 
 from indexer import store
-from indexer.schema import NEUTRAL_FIELD, SEARCH_FIELDS
+from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS
 
 from .errors import QueryError
 from .facets import FacetColumns, facet_counts
@@ -62,8 +62,11 @@ class WhooshEngine:
             with self._lock:
                 self._checked = now
                 if not self._searcher.up_to_date():
-                    old = self._searcher
-                    self._searcher = old.refresh()
+                    # A new searcher rather than Searcher.refresh(): refresh reuses
+                    # segment readers and misses deletions made since (Whoosh 2.7).
+                    # The old searcher is left to the garbage collector, since
+                    # another thread may still be reading from it.
+                    self._searcher = self.ix.searcher()
                     self._columns = None
                     self._filter_cache.clear()
         return self._searcher
@@ -248,15 +251,19 @@ class WhooshEngine:
         if doc is None:
             return []
         text = doc["title"] + "\n" + doc["text"][:20000]
-        keywords = searcher.key_terms_from_text(NEUTRAL_FIELD, text, numterms=15)
-        words = [w for w, _ in keywords if len(w) > 2 and not w.isdigit()]
-        if not words:
+        # Distinctive words in their stemmed form (so "enfant" meets "enfants") and as written.
+        fields = [f for f in (LANG_FIELDS.get(doc["lang"]), NEUTRAL_FIELD) if f]
+        terms = set()
+        for field in fields:
+            for word, _ in searcher.key_terms_from_text(field, text, numterms=20):
+                if len(word) > 2 and not word.isdigit():
+                    terms.add((field, word))
+        if not terms:
             return []
-        query = q.Or([q.Term(NEUTRAL_FIELD, w) for w in words])
+        query = q.Or([q.Term(field, word) for field, word in sorted(terms)])
         exclude = q.Term("doc_id", doc_id)
         filt = _all([c for c in (visibility_query(include_internal), q.Not(exclude)) if c is not None])
         results = searcher.search(query, limit=limit, filter=self._docnums(searcher, filt), collapse="doc_id", collapse_limit=1, terms=False)
-        terms = {(NEUTRAL_FIELD, w) for w in words}
         return [self._hit(hit, terms, 160) for hit in results]
 
     def stats(self, include_internal: bool = False) -> dict[str, Any]:
