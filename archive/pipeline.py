@@ -169,14 +169,63 @@ _worker_state: dict = {}
 def _init_worker(options: ExtractOptions, vocabulary: Vocabulary) -> None:
     _worker_state["options"] = options
     _worker_state["vocabulary"] = vocabulary
+    if options.max_memory_mb:
+        import resource
+
+        limit = options.max_memory_mb * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ValueError, OSError):
+            pass  # a lower hard limit is already in place
 
 
 def _work(path: Path) -> Result:
     return _extract_one(path, _worker_state["options"], _worker_state["vocabulary"], None)
 
 
+class _TimeLimit:
+    """Interrupt one file's extraction after ``seconds`` (SIGALRM; main thread only).
+
+    The extractors are pure Python, so the signal lands between bytecodes and
+    a pathological file cannot hang the run.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.active = False
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if self.seconds > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+            self.previous = signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.active = True
+        return self
+
+    def _expire(self, signum, frame):
+        raise ExtractionError(f"gave up after {self.seconds:g} s (time limit per file)")
+
+    def __exit__(self, *exc):
+        if self.active:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
 def _extract_one(path: Path, options: ExtractOptions, vocabulary: Vocabulary, cache: ExtractionCache | None) -> Result:
     result = Result(str(path))
+    try:
+        with _TimeLimit(options.timeout):
+            _extract_into(result, path, options, vocabulary, cache)
+    except ExtractionError as exc:  # the time limit fired outside the inner handlers
+        result.error = exc.reason
+    return result
+
+
+def _extract_into(result: Result, path: Path, options: ExtractOptions, vocabulary: Vocabulary, cache: ExtractionCache | None) -> None:
     try:
         content_hash = file_hash(path)
         result.content_hash = content_hash
@@ -184,18 +233,21 @@ def _extract_one(path: Path, options: ExtractOptions, vocabulary: Vocabulary, ca
             cached = cache.get(content_hash, Path(os.path.abspath(path)))
             if cached is not None:
                 result.documents, result.cached = cached, True
-                return result
+                return
         result.documents = extract_file(path, options, vocabulary)
     except ArchiveError as exc:
         result.error = getattr(exc, "reason", None) or str(exc)
         result.detail = traceback.format_exc()
+    except MemoryError:
+        result.error = "too large to process: ran out of memory (limit per worker)"
+    except RecursionError:
+        result.error = "too deeply nested to process"
     except OSError as exc:
         result.error = f"cannot read: {exc.strerror or exc}"
         result.detail = traceback.format_exc()
     except Exception as exc:  # an extractor bug must cost one file, not the run
         result.error = f"unexpected error: {type(exc).__name__}: {exc}"
         result.detail = traceback.format_exc()
-    return result
 
 
 def extract_many(

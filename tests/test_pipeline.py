@@ -173,3 +173,19 @@ def test_vocabulary_is_found_in_parent_folders(tmp_path, monkeypatch):
     deep = tmp_path / "a" / "b"
     deep.mkdir(parents=True)
     assert find_vocabulary([deep]) == tmp_path / "projects.toml"
+
+
+def test_a_file_that_takes_too_long_is_given_up(tmp_path, monkeypatch):
+    import time
+
+    from archive.extractors import text as text_extractor
+    from archive.options import ExtractOptions
+
+    path = tmp_path / "slow.txt"
+    path.write_text("Slow\n\nThis file never finishes.", encoding="utf-8")
+    monkeypatch.setattr(text_extractor, "strip_markdown", lambda t: (time.sleep(5), t)[1])
+    (tmp_path / "slow.md").write_text("x", encoding="utf-8")
+    started = time.monotonic()
+    [result] = list(extract_many([tmp_path / "slow.md"], ExtractOptions(timeout=0.5), jobs=1))
+    assert time.monotonic() - started < 4
+    assert result.error == "gave up after 0.5 s (time limit per file)"
