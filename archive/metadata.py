@@ -135,6 +135,15 @@ def guess_type(doc: Document) -> str:
 
 # --- dates ------------------------------------------------------------------
 
+_YEAR = re.compile(r"(?<!\d)(19[9]\d|20\d\d)(?!\d)")
+
+
+def title_year(doc: Document) -> int | None:
+    """The year a report's title names ("Rapport d'activités 2019"), when it names exactly one."""
+    years = set(_YEAR.findall(doc.title))
+    return int(years.pop()) if len(years) == 1 else None
+
+
 def resolve_date(doc: Document) -> dt.date | None:
     """The publication date: stated by the extractor, else in the text, else the file's own metadata."""
     if doc.date:
@@ -192,7 +201,10 @@ def read_sidecar(path: Path) -> dict[str, Any]:
             except ValueError:
                 raise ConfigError(f"{path}: date must be YYYY-MM-DD, not {value!r}") from None
         elif key == "year":
-            out["date"] = out.get("date") or dt.date(int(value), 1, 1)
+            try:
+                out["year_override"] = int(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{path}: year must be a number, not {value!r}") from None
         elif key == "type":
             _check(path, key, value, TYPES)
             out[key] = value

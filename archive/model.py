@@ -48,6 +48,9 @@ class Document:
     langs: dict[str, float] = field(default_factory=dict)
     visibility: str = "public"
     id: str = ""
+    #: The year the document is about when it differs from its date's year
+    #: ("Rapport d'activités 2019", printed in 2020), or when there is no date.
+    year_override: int | None = None
     #: Position of this document within its file (0 for single-document files).
     part: int = 0
     #: SHA-256 of the source file's bytes (plus its sidecar), set by the pipeline.
@@ -58,6 +61,8 @@ class Document:
 
     @property
     def year(self) -> int | None:
+        if self.year_override:
+            return self.year_override
         return self.date.year if self.date else None
 
     @property
@@ -86,7 +91,7 @@ class Document:
             "text": self.text,
         }
         if full:
-            data.update(part=self.part, content_hash=self.content_hash, hints=self.hints)
+            data.update(part=self.part, content_hash=self.content_hash, hints=self.hints, year_override=self.year_override)
         return data
 
     @classmethod
@@ -105,6 +110,7 @@ class Document:
             visibility=data.get("visibility") or "public",
             id=data.get("id") or "",
             part=int(data.get("part") or 0),
+            year_override=data.get("year_override"),
             content_hash=data.get("content_hash") or "",
             hints=dict(data.get("hints") or {}),
         )

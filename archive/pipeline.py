@@ -19,12 +19,12 @@ from pathlib import Path
 from . import __version__
 from .errors import ArchiveError, ExtractionError
 from .extractors import extractor_for, is_supported
-from .metadata import Vocabulary, apply_overrides, guess_type, is_sidecar, read_sidecar, resolve_date, sidecar_for
+from .metadata import Vocabulary, apply_overrides, guess_type, is_sidecar, read_sidecar, resolve_date, sidecar_for, title_year
 from .model import Document
 from .options import ExtractOptions
 
 #: Bump when extraction output changes, so cached results are not reused.
-PIPELINE_VERSION = f"{__version__}-1"
+PIPELINE_VERSION = f"{__version__}-2"
 
 
 @dataclass
@@ -52,10 +52,16 @@ def document_id(path: str, part: int) -> str:
     return hashlib.sha1(f"{path}#{part}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
+IGNORE_FILE = ".archiveignore"
+
+
 def find_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Supported files under the given files and folders, sorted, skipping hidden files and sidecars.
 
-    Symlinked folders are not followed (a link loop cannot trap the walk).
+    A folder may hold an ``.archiveignore`` file: one glob pattern per line
+    (``README.md``, ``drafts/*``), relative to that folder, for files that are
+    not publications. Symlinked folders are not followed (a link loop cannot
+    trap the walk).
     """
     for root in paths:
         if root.is_file():
@@ -63,13 +69,37 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path]:
             continue
         if not root.is_dir():
             raise ArchiveError(f"{root}: no such file or folder")
+        ignores: list[tuple[str, list[str]]] = []
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            if IGNORE_FILE in filenames:
+                ignores.append((dirpath, _read_ignore(Path(dirpath) / IGNORE_FILE)))
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _ignored(os.path.join(dirpath, d), ignores))
             for name in sorted(filenames):
                 candidate = Path(dirpath) / name
                 if name.startswith(".") or is_sidecar(candidate) or not is_supported(candidate):
                     continue
+                if _ignored(str(candidate), ignores):
+                    continue
                 yield candidate
+
+
+def _read_ignore(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip().rstrip("/") for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _ignored(path: str, ignores: list[tuple[str, list[str]]]) -> bool:
+    from fnmatch import fnmatch
+
+    for base, patterns in ignores:
+        if path.startswith(base.rstrip(os.sep) + os.sep):
+            relative = os.path.relpath(path, base)
+            if any(fnmatch(relative, p) or fnmatch(os.path.basename(path), p) for p in patterns):
+                return True
+    return False
 
 
 def extract_file(path: Path, options: ExtractOptions | None = None, vocabulary: Vocabulary | None = None) -> list[Document]:
@@ -110,6 +140,9 @@ def finish(path: Path, data: bytes, docs: list[Document], vocabulary: Vocabulary
             doc.title = _fallback_title(doc, path)
         doc.projects = vocabulary.match(doc.title + "\n" + doc.text)
         doc.type = guess_type(doc)
+        named = title_year(doc) if doc.type == "report" else None
+        if named and named != doc.year:
+            doc.year_override = named
         apply_overrides(doc, overrides)
     return docs
 

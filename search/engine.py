@@ -127,14 +127,11 @@ class WhooshEngine:
         facet_clauses = {name: _any([f.clause() for f in fs]) for name, fs in by_name.items() if name in FACET_FILTERS}
         full_filter = _all(always + list(facet_clauses.values()))
 
-        sortedby = "date" if request.sort == "date" else None
+        columns = self._facet_columns(searcher)
+        filter_set = self._docnums(searcher, full_filter) if full_filter is not None else None
+        wanted = request.page * request.per_page
         try:
-            results = searcher.search(
-                parsed, limit=request.page * request.per_page, filter=self._docnums(searcher, full_filter) if full_filter is not None else None,
-                collapse="doc_id", collapse_limit=1, sortedby=sortedby, reverse=bool(sortedby), terms=False,
-            )
-        except QueryError:
-            raise
+            top = self._top_documents(searcher, parsed, filter_set, wanted, request.sort == "date", columns)
         except Exception as exc:
             raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
 
@@ -151,11 +148,35 @@ class WhooshEngine:
 
         terms = self._terms(parsed, searcher)
         start = (request.page - 1) * request.per_page
-        hits = [self._hit(hit, terms, request.snippet_chars) for hit in list(results)[start:]]
+        hits = [self._hit(hit, terms, request.snippet_chars) for hit in top[start:]]
         response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded)
         if self._has_unknown_words(request.query, searcher):
             response.suggestion = self.suggest(request, better_than=total)
         return response
+
+    def _top_documents(self, searcher, parsed, filter_set, count: int, by_date: bool, columns: FacetColumns) -> list:
+        """The best passage of each of the first ``count`` documents.
+
+        Grouping is done here rather than with Whoosh's ``collapse``, which in
+        2.7 returns duplicates when a filter is also given. Passages are
+        fetched in growing batches until ``count`` distinct documents are found.
+        """
+        limit = max(count * 4, 40)
+        while True:
+            results = searcher.search(parsed, limit=limit, filter=filter_set, sortedby="date" if by_date else None,
+                                      reverse=by_date, terms=False)
+            seen: set[str] = set()
+            top = []
+            for hit in results:
+                doc_id = columns.doc_id[hit.docnum]
+                if doc_id not in seen:
+                    seen.add(doc_id)
+                    top.append(hit)
+                    if len(top) >= count:
+                        return top
+            if results.scored_length() < limit:
+                return top
+            limit *= 4
 
     def _terms(self, parsed: q.Query, searcher) -> set[tuple[str, str]]:
         """Index terms the query matched, prefix and fuzzy terms expanded (for snippets).
@@ -212,9 +233,9 @@ class WhooshEngine:
         except QueryError:
             return None
         filt = visibility_query(request.include_internal)
-        found = searcher.search(parsed_check, limit=better_than + 1, filter=self._docnums(searcher, filt) if filt is not None else None,
-                                collapse="doc_id", collapse_limit=1)
-        return corrected.string if found.scored_length() > better_than else None
+        filter_set = self._docnums(searcher, filt) if filt is not None else None
+        found = self._top_documents(searcher, parsed_check, filter_set, better_than + 1, False, self._facet_columns(searcher))
+        return corrected.string if len(found) > better_than else None
 
     # -- documents ------------------------------------------------------------
 
@@ -263,8 +284,8 @@ class WhooshEngine:
         query = q.Or([q.Term(field, word) for field, word in sorted(terms)])
         exclude = q.Term("doc_id", doc_id)
         filt = _all([c for c in (visibility_query(include_internal), q.Not(exclude)) if c is not None])
-        results = searcher.search(query, limit=limit, filter=self._docnums(searcher, filt), collapse="doc_id", collapse_limit=1, terms=False)
-        return [self._hit(hit, terms, 160) for hit in results]
+        top = self._top_documents(searcher, query, self._docnums(searcher, filt), limit, False, self._facet_columns(searcher))
+        return [self._hit(hit, terms, 160) for hit in top]
 
     def stats(self, include_internal: bool = False) -> dict[str, Any]:
         """Documents per year, language (main language), project and type, and per year by language/project."""

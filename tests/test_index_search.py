@@ -240,3 +240,20 @@ def test_searcher_refreshes_after_an_ingest(corpus, tmp_path):
     threading.Thread(target=lambda: (sync([corpus], index_dir), done.set())).start()
     assert done.wait(60)
     assert engine.search(SearchRequest("girafes")).total == 1
+
+
+def test_each_document_appears_once_even_with_many_matching_passages_and_a_filter(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    paragraph = "Le projet pilote protège les enfants contre l'exploitation en ligne et forme les professionnels. " * 14
+    (folder / "long.txt").write_text("Un long rapport\n\nPublié le 3 mars 2021.\n\n" + "\n\n".join([paragraph] * 6), encoding="utf-8")
+    (folder / "short.txt").write_text("Une note\n\nLe projet pilote et les enfants, le 4 mai 2021.", encoding="utf-8")
+    sync([folder], tmp_path / "ix")
+    from search.engine import WhooshEngine
+
+    engine = WhooshEngine(tmp_path / "ix")
+    assert len(engine.document(engine.search(SearchRequest("long rapport")).hits[0].id)["passages"]) >= 5
+    for request in (SearchRequest("projet pilote"), SearchRequest("projet pilote", years=(2021,)), SearchRequest("projet", langs=("fr",), sort="date")):
+        response = engine.search(request)
+        ids = [h.id for h in response.hits]
+        assert len(ids) == len(set(ids)) == response.total == 2, request

@@ -189,3 +189,22 @@ def test_a_file_that_takes_too_long_is_given_up(tmp_path, monkeypatch):
     [result] = list(extract_many([tmp_path / "slow.md"], ExtractOptions(timeout=0.5), jobs=1))
     assert time.monotonic() - started < 4
     assert result.error == "gave up after 0.5 s (time limit per file)"
+
+
+def test_archiveignore_skips_files_and_folders(tmp_path):
+    (tmp_path / ".archiveignore").write_text("# comment\nREADME.md\ndrafts/\n", encoding="utf-8")
+    for name in ("README.md", "keep.md", "drafts/x.md", "sub/README.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in find_files([tmp_path])] == ["keep.md"]
+
+
+def test_a_report_belongs_to_the_year_its_title_names(tmp_path):
+    path = tmp_path / "rapport.txt"
+    path.write_text("Rapport annuel 2018\n\nBruxelles, le 2 février 2019. Voici le bilan de nos activités.", encoding="utf-8")
+    [doc] = extract_file(path)
+    assert doc.type == "report" and doc.date == dt.date(2019, 2, 2) and doc.year == 2018
+    assert doc.to_dict()["year"] == 2018
+    (tmp_path / "rapport.txt.meta.json").write_text('{"year": 2017}', encoding="utf-8")
+    [doc] = extract_file(path)
+    assert doc.year == 2017
