@@ -316,11 +316,27 @@ def extract_many(
             _store(cache, result)
             yield result
         return
+    _warm_up(todo)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, vocabulary)) as pool:
         chunksize = max(1, min(16, len(todo) // (jobs * 8)))
         for result in pool.map(_work, todo, chunksize=chunksize):
             _store(cache, result)
             yield result
+
+
+def _warm_up(paths: list[Path]) -> None:
+    """Load word lists and extractor modules once, before the workers fork, so they share them."""
+    import importlib
+
+    from .extractors import extractor_for
+    from .language import preload
+
+    preload()
+    for module in {extractor_for(p).module for p in paths if is_supported(p)}:
+        try:
+            importlib.import_module(module, "archive.extractors")
+        except ImportError:
+            pass
 
 
 def _store(cache: ExtractionCache | None, result: Result) -> None:

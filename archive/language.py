@@ -1,0 +1,321 @@
+"""Language detection for French, Dutch and English text.
+
+Two sources of evidence are combined in one naive-Bayes score per language:
+
+* word frequencies from ``wordfreq`` (a large lexicon per language), which
+  decide almost everything once a text has a few real words;
+* langdetect's character n-gram profiles (only the fr/nl/en ones are loaded),
+  which carry the unknown words: names, compounds, typos.
+
+The score is a sum of log-likelihoods, so short texts can be combined with a
+prior taken from the surrounding document (``detect_with_context``).
+Everything is deterministic: langdetect's random sampling is not used, only
+its profiles.  The weights below were tuned on the first half of each file of
+the evaluation set and checked on the second half (``bench/eval_langid.py``,
+``docs/LANGUAGE.md``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from archive.model import LANGUAGES, UNDETERMINED, Passage
+
+#: Added to every n-gram probability: a profile's zero means "not seen in its
+#: training text", not "impossible" (langdetect itself uses 0.5 / 10000).
+NGRAM_SMOOTHING = 1e-3
+#: N-grams of a word that the lexicons know only break ties; for an unknown
+#: word they are all the evidence there is.
+NGRAM_WEIGHT_KNOWN = 0.03
+NGRAM_WEIGHT_UNKNOWN = 0.3
+#: Frequency given to a word a lexicon lacks, a tenth of its rarest entries
+#: (zipf 1.0 = 1e-8): absence from one lexicon is real evidence against it.
+UNKNOWN_WORD_FREQUENCY = 1e-9
+#: Below this top probability a text is "und"; close to the uniform 1/3, so
+#: only texts with really no preference are refused.
+MIN_CONFIDENCE = 0.40
+#: One letter ("a", "y") is not a text in any particular language.
+MIN_LETTERS = 2
+#: Longer texts are scored on evenly spread windows of this many characters
+#: in total: a page's language is settled long before 2000 characters.
+SAMPLE_CHARS = 2000
+SAMPLE_WINDOWS = 8
+#: A share from the document's context never falls below this floor, so a
+#: clear short text in a minority language still wins over the prior.
+CONTEXT_FLOOR = 0.1
+#: Segments of a passage shorter than this (letters) take their language from
+#: the document once its distribution is known, not on their own.
+SHORT_SEGMENT = 40
+#: Segments at least this confident set the document distribution that the
+#: short and unclear ones are then read against.
+CONFIDENT = 0.9
+
+# Addresses are made of English-looking fragments (www, com, http) in every language.
+_ADDRESSES = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+_HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])-\n(?=[^\W\d_])")
+_BLOCKS = re.compile(r"\n[ \t\f\v]*\n")
+
+
+def _cp1252(code: int) -> str:
+    try:
+        return bytes([code]).decode("cp1252")
+    except UnicodeDecodeError:
+        return " "
+
+
+# Text that went through windows-1252 read as Latin-1 carries C1 control
+# characters where curly quotes and dashes were (l\x92école); cp1252 gives the
+# meaning back.  Code points cp1252 leaves undefined become spaces.
+_C1_REPAIR = str.maketrans({code: _cp1252(code) for code in range(0x80, 0xA0)})
+_C1 = re.compile("[\u0080-\u009f]")
+# UTF-8 read as Latin-1 or cp1252 turns every accented letter into "Ã" or "Â"
+# followed by a character of the upper half of those code pages ("Ã©" for é).
+_UTF8_AS_LATIN = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u2000-\u203a\u0152-\u0178\u02c6\u02dc\u20ac\u2122]")
+
+
+class _Model:
+    """The n-gram profiles and word lexicons, loaded once per process."""
+
+    def __init__(self) -> None:
+        from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+        from wordfreq import get_frequency_dict
+
+        factory = DetectorFactory()
+        profiles = []
+        for lang in LANGUAGES:
+            with open(os.path.join(PROFILES_DIRECTORY, lang), encoding="utf-8") as handle:
+                profiles.append(handle.read())
+        # Only three profiles: the probabilities are then relative to fr/nl/en
+        # alone, and Afrikaans or German can never win a Dutch text.
+        factory.load_json_profile(profiles)
+        order = [factory.get_lang_list().index(lang) for lang in LANGUAGES]
+        self.ngrams = {
+            gram: tuple(math.log(probs[i] + NGRAM_SMOOTHING) for i in order)
+            for gram, probs in factory.word_lang_prob_map.items()
+        }
+        self.lexicons = [get_frequency_dict(lang) for lang in LANGUAGES]
+
+
+_model: _Model | None = None
+_lock = threading.Lock()
+
+
+def _get_model() -> _Model:
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = _Model()
+    return _model
+
+
+def preload() -> None:
+    """Load the profiles and lexicons now (about a second, ~100 MB).
+
+    Useful before forking worker processes, so they share the loaded data.
+    """
+    _get_model()
+
+
+def repair(text: str) -> str:
+    """Undo the commonest encoding damage (cp1252 read as Latin-1, UTF-8 read as Latin-1)."""
+    if _C1.search(text):
+        text = text.translate(_C1_REPAIR)
+    if _UTF8_AS_LATIN.search(text):
+        try:
+            text = text.encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            pass  # mixed or genuine "Ã": leave the text as it is
+    return text
+
+
+def _sample(text: str) -> str:
+    if len(text) <= SAMPLE_CHARS:
+        return text
+    width = SAMPLE_CHARS // SAMPLE_WINDOWS
+    step = (len(text) - width) / (SAMPLE_WINDOWS - 1)
+    # Windows are cut at arbitrary offsets; the space keeps their torn edge
+    # words from joining into one nonsense word.
+    return " ".join(text[int(i * step): int(i * step) + width] for i in range(SAMPLE_WINDOWS))
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", repair(text)).translate(_APOSTROPHES)
+    # The substring tests spare the regexes a scan of nearly every text.
+    if "@" in text or "://" in text or "www." in text:
+        text = _ADDRESSES.sub(" ", text)
+    if "-\n" in text:
+        text = _HYPHEN_BREAK.sub("", text)
+    return _WORD.findall(text)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _word_score(word: str) -> tuple[float, float, float] | None:
+    """Log-likelihood of one word under each language, None if nothing is known of it."""
+    model = _get_model()
+    word = word.casefold()
+    # The lexicons were built with elisions split off (l'|école) but keep the
+    # lexicalised ones whole (aujourd'hui, don't), so do the same.
+    pieces = [word]
+    if "'" in word and not any(word in lexicon for lexicon in model.lexicons):
+        pieces = [piece for piece in word.split("'") if piece]
+    scores = [0.0, 0.0, 0.0]
+    known = False
+    for piece in pieces:
+        for i, lexicon in enumerate(model.lexicons):
+            freq = lexicon.get(piece)
+            if freq:
+                known = True
+            scores[i] += math.log(freq or UNKNOWN_WORD_FREQUENCY)
+    weight = NGRAM_WEIGHT_KNOWN if known else NGRAM_WEIGHT_UNKNOWN
+    seen_gram = False
+    for piece in word.split("'"):
+        # The same grams as langdetect's: within one word, with its edges.
+        padded = f" {piece} "
+        for n in (1, 2, 3):
+            for start in range(len(padded) - n + 1):
+                logs = model.ngrams.get(padded[start: start + n])
+                if logs is not None:
+                    seen_gram = True
+                    scores[0] += weight * logs[0]
+                    scores[1] += weight * logs[1]
+                    scores[2] += weight * logs[2]
+    if not (known or seen_gram):
+        return None
+    return scores[0], scores[1], scores[2]
+
+
+def _evidence(text: str) -> tuple[list[float], int] | None:
+    """Summed log-likelihoods of the text's words, and how many letters carried them.
+
+    For a sampled long text the letters are scaled up to the whole text, since
+    they weigh the text's share of a document.
+    """
+    fr = nl = en = 0.0
+    letters = 0
+    sample = _sample(text)
+    for word in _words(sample):
+        score = _word_score(word)
+        if score is not None:
+            fr += score[0]
+            nl += score[1]
+            en += score[2]
+            letters += len(word)
+    if letters < MIN_LETTERS:
+        return None
+    if len(sample) < len(text):
+        letters = round(letters * len(text) / len(sample))
+    return [fr, nl, en], letters
+
+
+def _normalise(scores: Sequence[float]) -> dict[str, float]:
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    total = sum(weights)
+    return {lang: w / total for lang, w in zip(LANGUAGES, weights)}
+
+
+def _with_prior(scores: Sequence[float], context: dict[str, float] | None) -> list[float]:
+    if not context:
+        return list(scores)
+    total = sum(max(context.get(lang, 0.0), 0.0) for lang in LANGUAGES)
+    if total <= 0:
+        return list(scores)
+    return [
+        s + math.log(max(context.get(lang, 0.0), 0.0) / total + CONTEXT_FLOOR)
+        for s, lang in zip(scores, LANGUAGES)
+    ]
+
+
+def _decide(probs: dict[str, float]) -> str:
+    if not probs:
+        return UNDETERMINED
+    lang = max(LANGUAGES, key=lambda code: probs[code])
+    return lang if probs[lang] >= MIN_CONFIDENCE else UNDETERMINED
+
+
+def probabilities(text: str) -> dict[str, float]:
+    """Probability of fr, nl and en for ``text`` (sums to 1); empty without any evidence."""
+    found = _evidence(text)
+    return _normalise(found[0]) if found else {}
+
+
+def detect(text: str) -> str:
+    """The language of ``text``: "fr", "nl", "en", or "und" when the evidence is too weak."""
+    return _decide(probabilities(text))
+
+
+def detect_with_context(text: str, context: dict[str, float] | None) -> str:
+    """Like ``detect``, with the document's language shares as a prior.
+
+    The prior only tips texts whose own evidence is weak (a title, a caption,
+    a word shared by two languages); a text with no words at all stays "und".
+    """
+    found = _evidence(text)
+    if not found:
+        return UNDETERMINED
+    return _decide(_normalise(_with_prior(found[0], context)))
+
+
+def _blocks(text: str) -> Iterable[str]:
+    # Extractors separate paragraphs and PDF text boxes (e.g. the two columns
+    # of a bilingual page) by blank lines: each block is scored on its own.
+    for block in _BLOCKS.split(text):
+        if block.strip():
+            yield block
+
+
+def detect_passages(passages: list[Passage]) -> tuple[str, dict[str, float]]:
+    """Set ``lang`` on each passage and return the document's language and shares.
+
+    Shares are by letters of recognised words, per block of text, so a page
+    with a French and a Dutch column counts for both languages while the page
+    itself gets the language of its majority.  Short or unclear blocks are read
+    against the distribution of the clear ones.
+    """
+    segments: list[tuple[int, list[float], int]] = []
+    for index, passage in enumerate(passages):
+        for block in _blocks(passage.text or ""):
+            found = _evidence(block)
+            if found:
+                segments.append((index, found[0], found[1]))
+
+    context = {lang: 0.0 for lang in LANGUAGES}
+    for _, scores, letters in segments:
+        probs = _normalise(scores)
+        lang = max(LANGUAGES, key=lambda code: probs[code])
+        if letters >= SHORT_SEGMENT and probs[lang] >= CONFIDENT:
+            context[lang] += letters
+    if not any(context.values()) and segments:
+        # Nothing is clear alone: pool all the evidence into one guess.
+        pooled = [sum(scores[i] for _, scores, _ in segments) for i in range(len(LANGUAGES))]
+        context = _normalise(pooled)
+
+    per_passage = [{lang: 0 for lang in LANGUAGES} for _ in passages]
+    for index, scores, letters in segments:
+        lang = _decide(_normalise(_with_prior(scores, context)))
+        if lang != UNDETERMINED:
+            per_passage[index][lang] += letters
+
+    totals = {lang: 0 for lang in LANGUAGES}
+    for passage, counts in zip(passages, per_passage):
+        best = max(LANGUAGES, key=lambda code: counts[code])
+        passage.lang = best if counts[best] else UNDETERMINED
+        for lang in LANGUAGES:
+            totals[lang] += counts[lang]
+
+    grand = sum(totals.values())
+    if not grand:
+        return UNDETERMINED, {}
+    shares = {lang: round(count / grand, 3) for lang, count in totals.items()}
+    shares = {lang: share for lang, share in sorted(shares.items(), key=lambda item: -item[1]) if share > 0}
+    main = max(LANGUAGES, key=lambda code: totals[code])
+    return main, shares
