@@ -318,3 +318,65 @@ def stats(index_dir, fmt) -> None:
     click.secho(f"{data['documents']} documents, {data['passages']} passages", bold=True)
     for key in ("year", "lang", "project", "type"):
         click.echo(f"{key}: " + ", ".join(f"{k} {v}" for k, v in data[key].items()))
+
+
+# --- web ------------------------------------------------------------------------
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--staff", is_flag=True, help="Show internal documents too; every request then needs the token in $ARCHIVE_STAFF_TOKEN.")
+@click.option("--glossary", type=click.Path(path_type=Path, dir_okay=False), help="Glossary TSV for cross-language search (default: $ARCHIVE_GLOSSARY, else corpus/glossary.tsv).")
+@click.option("--projects", "projects_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Project vocabulary, for project names (default: $ARCHIVE_PROJECTS, else the nearest projects.toml).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes when syncing PATHS (default: all cores).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes, each with its own copy of the engine (searches run one at a time per process).")
+@_verbose_option
+@handle_errors
+def serve(paths, index_dir, host, port, staff, glossary, projects_file, jobs, workers) -> None:
+    """Serve the search site and its JSON API (/api/, described at /openapi.json).
+
+    PATHS, when given, are synced into the index first. Without --staff the site shows public
+    documents only; with --staff it shows internal ones too and asks for $ARCHIVE_STAFF_TOKEN.
+    """
+    token = None
+    if staff:
+        token = os.environ.get("ARCHIVE_STAFF_TOKEN", "").strip()
+        if not token:
+            raise click.UsageError("--staff shows internal documents and needs a token: set $ARCHIVE_STAFF_TOKEN")
+        if len(token) < 16:
+            click.echo("warning: $ARCHIVE_STAFF_TOKEN is short; use 16 characters or more", err=True)
+    index_dir = _index_dir(index_dir)
+    if paths:
+        report = run_sync(list(paths), index_dir, jobs, False, 0.0, "", projects_file)
+        print_report(report, index_dir)
+        if projects_file is None:
+            from archive.metadata import find_vocabulary
+
+            projects_file = find_vocabulary(list(paths))
+
+    import uvicorn
+
+    from .web import create_app
+
+    app = create_app(index_dir, token, glossary, projects_file)  # also checks the index before listening
+    verbose = (click.get_current_context().find_root().obj or {}).get("verbose", False)
+    shown = "0.0.0.0 (every interface)" if host == "0.0.0.0" else host
+    click.echo(f"Serving {index_dir} on http://{shown}:{port}/{' (staff: internal documents shown)' if token else ''}; Ctrl+C stops.")
+    options = {"host": host, "port": port, "log_level": "info" if verbose else "warning", "access_log": verbose}
+    if workers == 1:
+        uvicorn.run(app, **options)
+        return
+    # Several processes need an importable factory; they read their settings from the environment.
+    for name, value in (("ARCHIVE_WEB_INDEX", index_dir), ("ARCHIVE_WEB_GLOSSARY", glossary), ("ARCHIVE_WEB_PROJECTS", projects_file)):
+        if value:
+            os.environ[name] = str(os.path.abspath(value))
+        else:
+            os.environ.pop(name, None)
+    os.environ["ARCHIVE_WEB_STAFF"] = "1" if token else "0"
+    del app
+    uvicorn.run("search.web:app_from_environment", factory=True, workers=workers, **options)

@@ -1,0 +1,16 @@
+// Optional enhancements only: every feature of the site works without this file.
+(function () {
+  "use strict";
+  // "/" moves to the search box, as on many search sites (not while typing in a field).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    var box = document.getElementById("q");
+    if (box) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    }
+  });
+})();

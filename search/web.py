@@ -1,0 +1,248 @@
+"""The web site and JSON API over the search engine: ``create_app(index_dir)`` gives the ASGI app.
+
+The engine is opened once per app and shared by every request; it refreshes
+itself when the index changes. Engine calls are serialised by a lock: the
+engine keeps one Whoosh searcher and a few caches that are not safe to use
+from several threads at once, and Whoosh is pure Python, so the lock costs
+little under the GIL.
+
+Modules: ``web_pages`` (HTML pages), ``web_api`` (JSON and CSV), ``web_auth``
+(staff token, security headers, the last-resort error page), ``web_params``
+(URL parameters), ``i18n`` (every interface string) and ``charts`` (SVG).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException
+
+from archive.errors import ArchiveError
+from archive.metadata import Vocabulary, find_vocabulary
+
+from .engine import WhooshEngine
+from .errors import QueryError
+from .i18n import UI_LANGUAGES, MESSAGES, Translator, negotiate
+from .request import Hit, SearchRequest, SearchResponse
+from .snippets import highlight_html
+from .web_params import BadParameter, SearchParams
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+UI_COOKIE = "ui"
+DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class Site:
+    """What every request needs: the engine, the project names, the templates and who may see what."""
+
+    def __init__(self, engine: WhooshEngine, vocabulary: Vocabulary | None = None, staff_token: str | None = None):
+        self.engine = engine
+        self.vocabulary = vocabulary
+        self.staff_token = staff_token or None
+        #: Staff see internal documents; everyone else never does.
+        self.include_internal = self.staff_token is not None
+        self.lock = threading.Lock()
+        self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, auto_reload=False,
+                               lstrip_blocks=True, undefined=StrictUndefined)
+        self.env.filters["highlight"] = _highlight
+        self.env.globals["project_name"] = self.project_name
+
+    @property
+    def cross_language(self) -> bool:
+        return self.engine.glossary is not None
+
+    def project_name(self, pid: str) -> str:
+        return self.vocabulary.name(pid) if self.vocabulary else pid
+
+    # -- the engine, one caller at a time -------------------------------------------
+
+    def search(self, params: SearchParams, facets: bool = True) -> SearchResponse:
+        request = params.request(self.include_internal, facets)
+        with self.lock:
+            response = self.engine.search(request)
+            if not response.total:
+                # Whoosh ignores an *empty* filter set, so a filter that matches nothing
+                # (project=unknown) lets the engine list unfiltered hits, internal ones
+                # included, next to a total of 0. No match means no hits.
+                response.hits = []
+            if response.suggestion and not self.include_internal:
+                response.suggestion = self._public_suggestion(params.q, response.suggestion)
+        return response
+
+    def _public_suggestion(self, query: str, suggestion: str) -> str | None:
+        """Drop a suggestion that brings in a word no public document contains.
+
+        The engine's spelling dictionary is built from every document, internal
+        ones included, so a correction could reveal an internal-only word.
+        """
+        known = {w.lower() for w in query.split()}
+        for word in suggestion.split():
+            if word.lower() in known or word.upper() in ("AND", "OR", "NOT"):
+                continue
+            try:
+                found = self.engine.search(SearchRequest(word, facets=False, per_page=1))
+            except QueryError:
+                return None
+            if not found.total:
+                return None
+        return suggestion
+
+    def document(self, doc_id: str, query: str | None = None) -> dict[str, Any] | None:
+        if not DOC_ID.match(doc_id):
+            return None
+        with self.lock:
+            return self.engine.document(doc_id, self.include_internal, query or None)
+
+    def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        if not DOC_ID.match(doc_id):
+            return []
+        with self.lock:
+            hits = self.engine.similar(doc_id, limit, self.include_internal)
+            if not self.include_internal:
+                # Same empty-filter hole as in search: when no other public document
+                # exists the engine's filter is empty and Whoosh drops it. Check each hit.
+                hits = [h for h in hits if self.engine.document(h.id, False) is not None]
+            return hits
+
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return self.engine.stats(self.include_internal)
+
+    # -- pages ------------------------------------------------------------------
+
+    def ui_lang(self, request: Request) -> str:
+        chosen = request.query_params.get("ui", "")
+        if chosen in UI_LANGUAGES:
+            return chosen
+        saved = request.cookies.get(UI_COOKIE, "")
+        if saved in UI_LANGUAGES:
+            return saved
+        return negotiate(request.headers.get("accept-language"))
+
+    def render(self, request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+        lang = self.ui_lang(request)
+        t = Translator(lang)
+        switch = []
+        for code in UI_LANGUAGES:
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "ui"] + [("ui", code)]
+            switch.append({"code": code, "name": MESSAGES[code]["language_name"], "current": code == lang,
+                           "url": request.url.path + "?" + urlencode(query)})
+        html = self.env.get_template(template).render(
+            t=t, ui=lang, switch=switch, staff=self.include_internal, path=request.url.path, **context)
+        response = HTMLResponse(html, status_code=status_code)
+        response.headers["Vary"] = "Accept-Language, Cookie"
+        if request.query_params.get("ui") in UI_LANGUAGES:
+            response.set_cookie(UI_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+        return response
+
+    def error_page(self, request: Request, status_code: int, message: str | None = None) -> HTMLResponse:
+        try:
+            query = request.query_params.get("q", "")[:500]
+            return self.render(request, "error.html", status_code=status_code, status=status_code, message=message, query=query)
+        except Exception:  # never let the error page itself fail
+            logger.exception("cannot render the error page")
+            return HTMLResponse(f"<!doctype html><title>{status_code}</title><h1>Error {status_code}</h1>", status_code)
+
+
+def _highlight(text: str, spans: list[list[int]]) -> Markup:
+    return Markup(highlight_html(text, spans, lambda s: str(escape(s))))
+
+
+def is_api(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/openapi.json"
+
+
+def load_vocabulary(index_dir: Path, explicit: Path | None = None) -> Vocabulary | None:
+    """The project names: the file given, else ``$ARCHIVE_PROJECTS``, else a projects.toml near the indexed files."""
+    from indexer.store import read_manifest
+
+    folders = list(dict.fromkeys(str(Path(p).parent) for p in list(read_manifest(index_dir))[:200]))
+    path = find_vocabulary([Path(f) for f in folders[:20]] or [Path.cwd()], explicit)
+    if path is None:
+        return None
+    try:
+        return Vocabulary.load(path)
+    except ArchiveError as exc:
+        logger.warning("project names unavailable, showing ids: %s", exc)
+        return None
+
+
+def app_from_environment() -> FastAPI:
+    """The app for ``archive serve --workers N``: each worker process builds its own from these variables."""
+    def path(name: str) -> Path | None:
+        value = os.environ.get(name)
+        return Path(value) if value else None
+
+    token = os.environ.get("ARCHIVE_STAFF_TOKEN") if os.environ.get("ARCHIVE_WEB_STAFF") == "1" else None
+    return create_app(path("ARCHIVE_WEB_INDEX"), token, path("ARCHIVE_WEB_GLOSSARY"), path("ARCHIVE_WEB_PROJECTS"))
+
+
+def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path | None = None,
+               projects: Path | None = None) -> FastAPI:
+    """The site for the index in ``index_dir``; with ``staff_token`` it shows internal documents, to holders of the token only."""
+    from . import web_api, web_auth, web_pages
+
+    engine = WhooshEngine.open(Path(index_dir), glossary)
+    site = Site(engine, load_vocabulary(Path(index_dir), projects), staff_token)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        engine.close()
+
+    app = FastAPI(
+        title="Archive",
+        summary="Full-text search across French, Dutch and English publications.",
+        version="1",
+        docs_url=None,  # the interactive docs load scripts from a CDN, which the CSP forbids
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.site = site
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(web_api.router)
+    app.include_router(web_pages.router)
+    if site.staff_token:
+        app.include_router(web_auth.router)
+    app.add_middleware(web_auth.Guard, site=site)
+
+    @app.exception_handler(QueryError)
+    async def query_error(request: Request, exc: QueryError):
+        if is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        t = Translator(site.ui_lang(request))
+        message = t(exc.key, **exc.values) if isinstance(exc, BadParameter) else str(exc)
+        return site.error_page(request, 400, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        if is_api(request):
+            return await request_validation_exception_handler(request, exc)
+        return site.error_page(request, 400, "; ".join(str(e.get("msg", "")) for e in exc.errors()))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        if is_api(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return site.error_page(request, exc.status_code)
+
+    return app

@@ -1,0 +1,90 @@
+"""The JSON API (and CSV export) under ``/api/``, described by FastAPI's OpenAPI document.
+
+Responses have the shapes the CLI prints with ``--format json``: a search gives
+``SearchResponse.to_dict()``, a document what ``archive show --format json`` gives.
+"""
+
+
+import datetime as dt
+import io
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from .output import write_csv
+from .web_params import MAX_CSV_ROWS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, PER_PAGE, SearchParams
+
+router = APIRouter(prefix="/api", tags=["archive"])
+
+Lang = Literal["fr", "nl", "en", "und"]
+DocType = Literal["press_release", "article", "report", "other"]
+DocId = Annotated[str, Path(description="Document id, as in search hits.", pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+def search_parameters(max_per_page: int, default_per_page: int):
+    """A dependency reading the search parameters; the CSV export allows bigger pages."""
+
+    def dependency(
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Query in Whoosh syntax: words (all required), OR, NOT, \"a phrase\", prefix*, fuzzy~, title:word. Empty: every document.")] = "",
+        lang: Annotated[list[Lang], Query(description="Passage language (repeatable).")] = [],
+        year: Annotated[list[int], Query(description="Year of publication (repeatable).")] = [],
+        project: Annotated[list[str], Query(description="Project id (repeatable).")] = [],
+        type: Annotated[list[DocType], Query(description="Document type (repeatable).")] = [],
+        date_from: Annotated[dt.date | None, Query(alias="from", description="Published on or after (YYYY-MM-DD).")] = None,
+        date_to: Annotated[dt.date | None, Query(alias="to", description="Published on or before (YYYY-MM-DD).")] = None,
+        sort: Literal["relevance", "date"] = "relevance",
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=max_per_page)] = default_per_page,
+        cross_language: Annotated[bool, Query(description="Also search the glossary's translations of the query's terms.")] = False,
+    ) -> SearchParams:
+        for y in year:
+            if not 1 <= y <= 9999:
+                raise HTTPException(422, [{"loc": ["query", "year"], "msg": "year must be between 1 and 9999", "input": y}])
+        return SearchParams(q.strip(), tuple(dict.fromkeys(lang)), tuple(dict.fromkeys(year)), tuple(dict.fromkeys(project)),
+                            tuple(dict.fromkeys(type)), date_from, date_to, sort, page, per_page, cross_language)
+
+    return dependency
+
+
+def _site(request: Request):
+    return request.app.state.site
+
+
+@router.get("/search", summary="Search the archive")
+def api_search(request: Request, params: Annotated[SearchParams, Depends(search_parameters(MAX_PER_PAGE, PER_PAGE))]):
+    """Ranked documents with a highlighted snippet each, facet counts and a spelling suggestion."""
+    return JSONResponse(_site(request).search(params).to_dict())
+
+
+@router.get("/search.csv", summary="Export search results as CSV", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def api_search_csv(request: Request, params: Annotated[SearchParams, Depends(search_parameters(MAX_CSV_ROWS, MAX_CSV_ROWS))]):
+    """The same search as ``/api/search``, one row per hit (up to 1000 per page)."""
+    response = _site(request).search(params, facets=False)
+    buffer = io.StringIO()
+    write_csv(response, buffer)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="archive-search.csv"'})
+
+
+@router.get("/documents/{doc_id}", summary="One document with its passages")
+def api_document(request: Request, doc_id: DocId,
+                 q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Highlight this query's matches.")] = ""):
+    doc = _site(request).document(doc_id, q.strip())
+    if doc is None:
+        raise HTTPException(404, "no such document")
+    return JSONResponse(doc)
+
+
+@router.get("/documents/{doc_id}/similar", summary="Documents similar to one document")
+def api_similar(request: Request, doc_id: DocId, limit: Annotated[int, Query(ge=1, le=50)] = 5):
+    site = _site(request)
+    if site.document(doc_id) is None:
+        raise HTTPException(404, "no such document")
+    return JSONResponse({"id": doc_id, "hits": [hit.to_dict() for hit in site.similar(doc_id, limit)]})
+
+
+@router.get("/stats", summary="Counts of documents per year, language, project and type")
+def api_stats(request: Request):
+    return JSONResponse(_site(request).stats())

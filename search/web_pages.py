@@ -1,0 +1,206 @@
+"""The HTML pages: search, document, original file and overview. They work without JavaScript."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse
+
+from .charts import series_for, stack, stacked_bars
+from .filters import filters_for
+from .i18n import Translator
+from .request import FACET_NAMES, SearchResponse
+from .web_params import MAX_CSV_ROWS, SearchParams
+
+router = APIRouter(include_in_schema=False)
+
+FACETS_SHOWN = 8
+#: Media types for the formats the archive reads. Markdown is shown as text rather than downloaded.
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "text": "text/plain; charset=utf-8",
+    "markdown": "text/plain; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+#: An archived web page is shown inert: sandboxed, no script, no requests elsewhere.
+FILE_CSP = {
+    "html": "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'",
+    "pdf": "default-src 'self'; script-src 'none'; frame-ancestors 'self'",
+}
+
+
+@dataclass
+class FacetItem:
+    value: str
+    label: str
+    count: int
+    active: bool
+    url: str
+
+
+@dataclass
+class Chip:
+    label: str
+    url: str
+
+
+def _site(request: Request):
+    return request.app.state.site
+
+
+# --- search ------------------------------------------------------------------------
+
+
+@router.get("/")
+def search_page(request: Request):
+    site = _site(request)
+    t = Translator(site.ui_lang(request))
+    params = SearchParams.from_query(request.query_params)
+    response = site.search(params)
+    first = (params.page - 1) * params.per_page + 1
+    return site.render(
+        request, "search.html",
+        params=params,
+        response=response,
+        first=first,
+        last=first + len(response.hits) - 1,
+        facets=facet_view(site, t, params, response),
+        chips=chips(site, t, params),
+        pages=page_numbers(params.page, response.pages) if response.total else [],
+        hit_url=lambda hit: hit_url(hit, params.q),
+        suggestion_url=replace(params, q=response.suggestion, page=1).url() if response.suggestion else None,
+        csv_url=replace(params, page=1, per_page=MAX_CSV_ROWS).url("/api/search.csv"),
+        cross_language_available=site.cross_language,
+    )
+
+
+def hit_url(hit, query: str) -> str:
+    url = f"/documents/{hit.id}" + ("?" + urlencode({"q": query}) if query else "")
+    return url + (f"#page-{hit.page}" if hit.page else "")
+
+
+def facet_view(site, t: Translator, params: SearchParams, response: SearchResponse) -> list[dict]:
+    label = {"year": str, "lang": t.language, "project": site.project_name, "type": t.doc_type}
+    out = []
+    for name in FACET_NAMES:
+        counts = dict(response.facets.get(name, {}))
+        for value in params.values_of(name):
+            counts.setdefault(value, 0)  # an active filter stays visible (and removable) at zero
+        items = [FacetItem(value, label[name](value), count, params.has(name, value), params.toggled(name, value).url())
+                 for value, count in counts.items()]
+        shown = [item for i, item in enumerate(items) if i < FACETS_SHOWN or item.active]
+        more = [item for i, item in enumerate(items) if i >= FACETS_SHOWN and not item.active]
+        if items:
+            out.append({"name": name, "title": t(f"facet_{name}"), "entries": shown, "more": more})
+    return out
+
+
+def chips(site, t: Translator, params: SearchParams) -> list[Chip]:
+    """One removable chip per active filter, labelled in the reader's language."""
+    request = params.request(include_internal=False, facets=False)
+    label = {"lang": t.language, "type": t.doc_type, "project": site.project_name, "year": str,
+             "from": lambda v: t("chip_from", date=t.date(v)), "to": lambda v: t("chip_to", date=t.date(v))}
+    return [Chip(label[f.name](f.value), params.without(f.name, f.value).url()) for f in filters_for(request)]
+
+
+def page_numbers(current: int, last: int) -> list[int | None]:
+    """1 … 4 5 [6] 7 8 … 20: the first, the last and two either side of the current page; None is a gap."""
+    wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    out: list[int | None] = []
+    for n in wanted:
+        if out and n - out[-1] > 1:  # type: ignore[operator]
+            out.append(None)
+        out.append(n)
+    return out
+
+
+# --- one document ---------------------------------------------------------------------
+
+
+@router.get("/documents/{doc_id}")
+def document_page(request: Request, doc_id: str, q: str = ""):
+    site = _site(request)
+    query = q.strip()[:500]
+    doc = site.document(doc_id, query)
+    if doc is None:
+        raise HTTPException(404)
+    passages, seen = [], set()
+    for n, passage in enumerate(doc["passages"], 1):
+        page = passage["page"]
+        anchor = f"page-{page}" if page and page not in seen else (None if page else f"passage-{n}")
+        seen.add(page)
+        passages.append(dict(passage, anchor=anchor, n=n))
+    match_pages = list(dict.fromkeys(p["page"] for p in passages if p["highlights"] and p["page"]))
+    return site.render(
+        request, "document.html",
+        doc=doc,
+        query=query,
+        passages=passages,
+        matches=sum(len(p["highlights"]) for p in passages),
+        match_pages=match_pages,
+        paged=any(p["page"] for p in passages),
+        similar=site.similar(doc_id),
+        hit_url=lambda hit: hit_url(hit, ""),
+        back_url="/?" + urlencode({"q": query}) if query else None,
+        has_file=_original(doc) is not None,
+    )
+
+
+def _original(doc: dict) -> Path | None:
+    """The document's file, from the index (never from the request), if it is still there."""
+    path = Path(doc.get("path") or "")
+    return path if path.is_absolute() and path.is_file() else None
+
+
+@router.get("/documents/{doc_id}/file")
+def document_file(request: Request, doc_id: str):
+    doc = _site(request).document(doc_id)
+    path = _original(doc) if doc else None
+    if path is None:
+        raise HTTPException(404)
+    fmt = doc.get("format", "")
+    media_type = MEDIA_TYPES.get(fmt) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    inline = fmt in ("pdf", "html", "text", "markdown")
+    headers = {"content-security-policy": FILE_CSP.get(fmt, "default-src 'none'; sandbox")}
+    return FileResponse(path, media_type=media_type, filename=os.path.basename(path), headers=headers,
+                        content_disposition_type="inline" if inline else "attachment")
+
+
+# --- overview -------------------------------------------------------------------------
+
+
+@router.get("/stats")
+def stats_page(request: Request):
+    site = _site(request)
+    t = Translator(site.ui_lang(request))
+    stats = site.stats()
+    years = sorted(stats["year"], key=lambda y: (y == "unknown", y))
+    year_label = {y: (t("year_unknown") if y == "unknown" else y) for y in years}
+
+    langs = [code for code in ("fr", "nl", "en", "und") if code in stats["lang"]] + \
+            [code for code in stats["lang"] if code not in ("fr", "nl", "en", "und")]
+    lang_series = series_for(langs, {code: t.language(code) for code in langs}, t("stats_other"))
+    project_ids = list(stats["project"])  # most documents first
+    project_series = series_for(project_ids, {p: site.project_name(p) for p in project_ids}, t("stats_other"))
+
+    charts = []
+    for key, title, series, rows, what in (
+        ("lang", t("stats_by_lang"), lang_series, stats["year_lang"], t("what_lang")),
+        ("project", t("stats_by_project"), project_series, stats["year_project"], t("what_project")),
+    ):
+        if not series:
+            continue
+        table = stack({y: rows.get(y, {}) for y in years}, series)
+        desc = t("stats_chart_desc", what=what)
+        svg = stacked_bars(f"chart-{key}", title, desc, [(year_label[y], table[y]) for y in years], series)
+        charts.append({"key": key, "title": title, "desc": desc, "svg": svg, "series": series,
+                       "rows": [(year_label[y], table[y], sum(table[y].values())) for y in years],
+                       "note": t("stats_project_note") if key == "project" else None})
+    return site.render(request, "stats.html", stats=stats, charts=charts,
+                       types=[(t.doc_type(k), v, SearchParams(types=(k,)).url()) for k, v in stats["type"].items()])
