@@ -12,7 +12,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .analysis import ANALYSIS_VERSION, analyzer_for
 
 #: Bump on any change to the fields below; with ANALYSIS_VERSION it decides rebuilds.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 LANG_FIELDS = {"fr": "text_fr", "nl": "text_nl", "en": "text_en"}
 NEUTRAL_FIELD = "text_all"
@@ -32,21 +32,23 @@ def build_schema() -> Schema:
         doc_id=ID(stored=True, sortable=True),
         path=ID(stored=True),
         content_hash=ID(stored=True),
-        part=NUMERIC(int, stored=True),
-        seq=NUMERIC(int, stored=True),
-        page=NUMERIC(int, stored=True),  # 0 when the format has no pages
+        part=STORED(),
+        seq=STORED(),
+        page=STORED(),  # 0 when the format has no pages
         plang=ID(stored=True, sortable=True),  # the passage's language
         title=TEXT(analyzer=neutral, stored=True, phrase=True),
-        text_fr=TEXT(analyzer=analyzer_for("fr"), phrase=True),
-        text_nl=TEXT(analyzer=analyzer_for("nl"), phrase=True),
-        text_en=TEXT(analyzer=analyzer_for("en"), phrase=True),
+        # No positions in the stemmed fields: phrases are matched on the neutral
+        # field, and positions would double the cost of indexing.
+        text_fr=TEXT(analyzer=analyzer_for("fr"), phrase=False),
+        text_nl=TEXT(analyzer=analyzer_for("nl"), phrase=False),
+        text_en=TEXT(analyzer=analyzer_for("en"), phrase=False),
         text_all=TEXT(analyzer=neutral, phrase=True, stored=True),
         # document metadata, for filters, facets and display
         format=ID(stored=True),
         doc_lang=ID(stored=True),
         langs=STORED(),
-        year=NUMERIC(int, stored=True, sortable=True),  # 0 when unknown
-        date=NUMERIC(int, stored=True, sortable=True),  # yyyymmdd, 0 when unknown
+        year=NUMERIC(int, stored=True, sortable=True, shift_step=16),  # 0 when unknown; only matched exactly
+        date=NUMERIC(int, stored=True, sortable=True, shift_step=8),  # yyyymmdd, 0 when unknown
         type=ID(stored=True, sortable=True),
         projects=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
         visibility=ID(stored=True, sortable=True),

@@ -22,7 +22,7 @@ from archive.metadata import Vocabulary, find_vocabulary, sidecar_for
 from archive.options import ExtractOptions
 from archive.pipeline import ExtractionCache, Result, extract_many, file_hash, find_files
 
-from . import store
+from . import facet_table, store
 from .schema import passage_records
 
 CACHE_DIR = "extract-cache"
@@ -115,6 +115,9 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
         except BaseException:
             batch.cancel()
             raise
+        if report.changed or report.rebuilt or not facet_table.load(folder, ix.latest_generation()):
+            with ix.searcher() as searcher:
+                facet_table.save(folder, facet_table.build(searcher.reader(), searcher.reader().generation()))
     report.seconds = time.monotonic() - started
     return report
 

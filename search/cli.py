@@ -164,7 +164,8 @@ def run_sync(paths: list[Path], index_dir: Path, jobs: int | None, prune: bool, 
     def on_plan(total: int) -> None:
         nonlocal bar
         if total and not quiet:
-            bar = tqdm(total=total, unit="file", desc="extracting", file=sys.stderr, leave=False, disable=total < 20 and not sys.stderr.isatty())
+            # Only on a terminal: redirected to a file, a bar is thousands of lines of noise.
+            bar = tqdm(total=total, unit="file", desc="extracting", file=sys.stderr, leave=False, disable=not sys.stderr.isatty())
 
     def on_result(result) -> None:
         if bar is not None:

@@ -7,6 +7,7 @@ opening the index is never on a query's path.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -21,7 +22,10 @@ from indexer import store
 from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS
 
 from .errors import QueryError
-from .facets import FacetColumns, facet_counts
+from indexer import facet_table
+from indexer.facet_table import FacetTable
+
+from .facets import distinct_docs, facet_counts
 from .filters import Filter, filters_for, visibility_query
 from .glossary import Glossary, find_glossary
 from .request import Hit, SearchRequest, SearchResponse
@@ -29,6 +33,18 @@ from .snippets import make_snippet
 
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, NEUTRAL_FIELD})
 FACET_FILTERS = {"lang", "year", "project", "type"}
+SUGGEST_BELOW = 5  # documents
+
+
+def _serialized(method):
+    """Whoosh readers share file handles and are not safe across threads: one call at a time."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._call_lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class WhooshEngine:
@@ -39,8 +55,9 @@ class WhooshEngine:
         self.glossary = glossary
         self.refresh_interval = refresh_interval
         self._lock = threading.Lock()
+        self._call_lock = threading.RLock()
         self._searcher = self.ix.searcher()
-        self._columns: FacetColumns | None = None
+        self._table: FacetTable | None = None
         self._checked = time.monotonic()
         self._filter_cache: OrderedDict[str, set[int]] = OrderedDict()
         self.parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, fieldboosts=SEARCH_FIELDS)
@@ -67,7 +84,7 @@ class WhooshEngine:
                     # The old searcher is left to the garbage collector, since
                     # another thread may still be reading from it.
                     self._searcher = self.ix.searcher()
-                    self._columns = None
+                    self._table = None
                     self._filter_cache.clear()
         return self._searcher
 
@@ -78,10 +95,11 @@ class WhooshEngine:
     def close(self) -> None:
         self._searcher.close()
 
-    def _facet_columns(self, searcher) -> FacetColumns:
-        if self._columns is None:
-            self._columns = FacetColumns(searcher.reader())
-        return self._columns
+    def _facet_table(self, searcher) -> FacetTable:
+        table = self._table
+        if table is None:
+            table = self._table = facet_table.for_searcher(self.folder, searcher)
+        return table
 
     def _docnums(self, searcher, query: q.Query) -> set[int]:
         """Passages matching a filter query, cached per searcher (filters repeat a lot)."""
@@ -106,10 +124,19 @@ class WhooshEngine:
             parsed = self.parser.parse(expanded)
         except Exception as exc:  # Whoosh raises assorted errors on odd syntax
             raise QueryError(f"cannot understand the query {text!r}: {exc}") from None
+        parsed = parsed.accept(self._drop_unpositioned_phrases).normalize()
         if parsed is q.NullQuery:
             raise QueryError(f"the query {text!r} has no words to search for (only stop words or punctuation?)")
         return parsed, (expanded if expanded != text else None)
 
+    def _drop_unpositioned_phrases(self, node: q.Query) -> q.Query:
+        # The parser puts a phrase on every field; the stemmed fields keep no
+        # positions, so the phrase is matched on the neutral field and the title.
+        if isinstance(node, q.Phrase) and node.fieldname in self.schema and not self.schema[node.fieldname].format.supports("positions"):
+            return q.NullQuery
+        return node
+
+    @_serialized
     def search(self, request: SearchRequest) -> SearchResponse:
         if request.page < 1 or not 1 <= request.per_page <= 1000:
             raise QueryError("page must be >= 1 and per_page between 1 and 1000")
@@ -127,15 +154,14 @@ class WhooshEngine:
         facet_clauses = {name: _any([f.clause() for f in fs]) for name, fs in by_name.items() if name in FACET_FILTERS}
         full_filter = _all(always + list(facet_clauses.values()))
 
-        columns = self._facet_columns(searcher)
+        table = self._facet_table(searcher)
         filter_set = self._docnums(searcher, full_filter) if full_filter is not None else None
         wanted = request.page * request.per_page
         try:
-            top = self._top_documents(searcher, parsed, filter_set, wanted, request.sort == "date", columns)
+            top = self._top_documents(searcher, parsed, filter_set, wanted, request.sort == "date", table)
         except Exception as exc:
             raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
 
-        columns = self._facet_columns(searcher)
         matched = set(searcher.docs_for_query(parsed)) if not isinstance(parsed, q.Every) else None
         base = self._docnums(searcher, _all(always) or q.Every())
         base = base & matched if matched is not None else base
@@ -143,32 +169,37 @@ class WhooshEngine:
         everything = base
         for allowed in per_filter.values():
             everything = everything & allowed
-        total = len(columns.distinct_docs(everything))
-        facets = facet_counts(columns, base, per_filter) if request.facets else {}
+        total = len(distinct_docs(table, everything))
+        facets = facet_counts(table, base, per_filter) if request.facets else {}
 
         terms = self._terms(parsed, searcher)
         start = (request.page - 1) * request.per_page
         hits = [self._hit(hit, terms, request.snippet_chars) for hit in top[start:]]
         response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded)
-        if self._has_unknown_words(request.query, searcher):
+        # Correcting is slow (a fuzzy walk of the lexicon), so only when the
+        # query found little and has a word the index does not know.
+        if total < SUGGEST_BELOW and self._has_unknown_words(request.query, searcher):
             response.suggestion = self.suggest(request, better_than=total)
         return response
 
-    def _top_documents(self, searcher, parsed, filter_set, count: int, by_date: bool, columns: FacetColumns) -> list:
+    def _top_documents(self, searcher, parsed, filter_set, count: int, by_date: bool, table: FacetTable) -> list:
         """The best passage of each of the first ``count`` documents.
 
         Grouping is done here rather than with Whoosh's ``collapse``, which in
         2.7 returns duplicates when a filter is also given. Passages are
         fetched in growing batches until ``count`` distinct documents are found.
         """
+        if filter_set is not None and not filter_set:
+            return []  # Whoosh reads an empty filter as "no filter": that would show everything
         limit = max(count * 4, 40)
         while True:
             results = searcher.search(parsed, limit=limit, filter=filter_set, sortedby="date" if by_date else None,
                                       reverse=by_date, terms=False)
-            seen: set[str] = set()
+            seen: set[int] = set()
             top = []
+            doc_of = table.doc_of
             for hit in results:
-                doc_id = columns.doc_id[hit.docnum]
+                doc_id = doc_of[hit.docnum]
                 if doc_id not in seen:
                     seen.add(doc_id)
                     top.append(hit)
@@ -216,29 +247,39 @@ class WhooshEngine:
         words = [t for f, t in parsed.iter_all_terms() if f == NEUTRAL_FIELD and len(t) >= 4]
         return any(not reader.frequency(NEUTRAL_FIELD, w) for w in words)
 
+    @_serialized
     def suggest(self, request: SearchRequest, better_than: int = 0) -> str | None:
         """A corrected query, only if it differs and finds more than ``better_than`` documents."""
         searcher = self.searcher()
         try:
             parsed = self.spell_parser.parse(request.query)
-            corrected = searcher.correct_query(parsed, request.query, maxdist=2, prefix=1)
+            # prefix=2: the first two letters are taken as typed, which keeps the fuzzy walk short.
+            corrected = searcher.correct_query(parsed, request.query, maxdist=2, prefix=2)
         except Exception:
             return None
         if corrected.query == parsed or corrected.string.strip() == request.query.strip():
             return None
+        # The lexicon holds internal documents' words too: each new word must
+        # occur in a document the requester may see.
+        filt = visibility_query(request.include_internal)
+        filter_set = self._docnums(searcher, filt) if filt is not None else None
+        table = self._facet_table(searcher)
+        old_words = {t for _, t in parsed.iter_all_terms()}
+        for field, word in corrected.query.iter_all_terms():
+            if word not in old_words and not self._top_documents(searcher, q.Term(field, word), filter_set, 1, False, table):
+                return None
         check = SearchRequest(corrected.string, request.langs, request.years, request.date_from, request.date_to,
                               request.projects, request.types, include_internal=request.include_internal, facets=False, per_page=1)
         try:
             parsed_check, _ = self.parse(check.query)
         except QueryError:
             return None
-        filt = visibility_query(request.include_internal)
-        filter_set = self._docnums(searcher, filt) if filt is not None else None
-        found = self._top_documents(searcher, parsed_check, filter_set, better_than + 1, False, self._facet_columns(searcher))
+        found = self._top_documents(searcher, parsed_check, filter_set, better_than + 1, False, table)
         return corrected.string if len(found) > better_than else None
 
     # -- documents ------------------------------------------------------------
 
+    @_serialized
     def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> dict[str, Any] | None:
         searcher = self.searcher()
         passages = sorted(searcher.documents(doc_id=doc_id), key=lambda f: f.get("seq", 0))
@@ -265,6 +306,7 @@ class WhooshEngine:
         info["text"] = "\n\n".join(p["text"] for p in info["passages"])
         return info
 
+    @_serialized
     def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False) -> list[Hit]:
         """Documents that share the most distinctive words of ``doc_id`` (more like this)."""
         searcher = self.searcher()
@@ -284,9 +326,10 @@ class WhooshEngine:
         query = q.Or([q.Term(field, word) for field, word in sorted(terms)])
         exclude = q.Term("doc_id", doc_id)
         filt = _all([c for c in (visibility_query(include_internal), q.Not(exclude)) if c is not None])
-        top = self._top_documents(searcher, query, self._docnums(searcher, filt), limit, False, self._facet_columns(searcher))
+        top = self._top_documents(searcher, query, self._docnums(searcher, filt), limit, False, self._facet_table(searcher))
         return [self._hit(hit, terms, 160) for hit in top]
 
+    @_serialized
     def stats(self, include_internal: bool = False) -> dict[str, Any]:
         """Documents per year, language (main language), project and type, and per year by language/project."""
         searcher = self.searcher()

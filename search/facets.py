@@ -1,57 +1,52 @@
 """Facet counts over the whole result set, counted in documents, not passages.
 
-Counts read Whoosh's per-document columns for the matching passages. Each facet
-is counted with every filter applied except its own, so the page can offer the
-other values of a facet the user already narrowed ("nl (12)" next to "fr ✓").
+Each facet is counted with every filter applied except its own, so the page can
+offer the other values of a facet the user already narrowed ("nl (12)" next to
+"fr ✓"). Counting reads the index's facet table (plain arrays), not Whoosh
+columns.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+from indexer.facet_table import FacetTable
+
 from .request import FACET_NAMES
 
-#: facet name -> index column
-COLUMNS = {"year": "year", "lang": "plang", "project": "projects", "type": "type"}
+
+def distinct_docs(table: FacetTable, docnums) -> set[int]:
+    doc_of = table.doc_of
+    return {doc_of[n] for n in docnums}
 
 
-class FacetColumns:
-    """Column readers of one searcher, opened once and reused by every query."""
-
-    def __init__(self, reader):
-        self.doc_id = reader.column_reader("doc_id")
-        self.columns = {name: reader.column_reader(col) for name, col in COLUMNS.items()}
-
-    def distinct_docs(self, docnums) -> set[str]:
-        doc_id = self.doc_id
-        return {doc_id[n] for n in docnums}
-
-    def count(self, name: str, docnums) -> dict[str, int]:
-        """Documents per value of facet ``name`` among the passages ``docnums``."""
-        doc_id, column = self.doc_id, self.columns[name]
-        seen: set[tuple[str, str]] = set()
-        for n in docnums:
-            value = column[n]
-            if name == "project":
-                for project in (value or "").split(","):
-                    if project:
-                        seen.add((doc_id[n], project))
-            else:
-                seen.add((doc_id[n], str(value)))
-        counts = Counter(value for _, value in seen)
-        if name == "year":
-            counts.pop("0", None)  # unknown year
-            return dict(sorted(counts.items(), reverse=True))
+def count(table: FacetTable, name: str, docnums) -> dict[str, int]:
+    """Documents per value of facet ``name`` among the passages ``docnums``."""
+    if name == "lang":
+        doc_of, plang, langs = table.doc_of, table.plang, table.langs_seen
+        pairs = {(doc_of[n], plang[n]) for n in docnums}
+        counts = Counter(langs[code] for _, code in pairs)
         return dict(counts.most_common())
+    docs = distinct_docs(table, docnums)
+    if name == "project":
+        projects = table.projects
+        counts = Counter(p for d in docs for p in projects[d])
+    else:
+        values = table.year if name == "year" else table.type
+        counts = Counter(values[d] for d in docs)
+    if name == "year":
+        counts.pop("0", None)  # unknown year
+        return dict(sorted(counts.items(), reverse=True))
+    return dict(counts.most_common())
 
 
-def facet_counts(columns: FacetColumns, base: set[int], per_filter: dict[str, set[int]]) -> dict[str, dict[str, int]]:
-    """``base``: matching passages before filters; ``per_filter``: facet -> passages its filter allows."""
+def facet_counts(table: FacetTable, base: set[int], per_filter: dict[str, set[int]]) -> dict[str, dict[str, int]]:
+    """``base``: matching passages under the always-applied filters; ``per_filter``: facet -> passages its filter allows."""
     out = {}
     for name in FACET_NAMES:
         docnums = base
         for other, allowed in per_filter.items():
             if other != name:
                 docnums = docnums & allowed
-        out[name] = columns.count(name, docnums)
+        out[name] = count(table, name, docnums)
     return out
