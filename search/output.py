@@ -31,7 +31,16 @@ def write_csv(response: SearchResponse, stream) -> None:
     for hit in response.hits:
         row = hit.to_dict()
         row["projects"] = ";".join(hit.projects)
-        writer.writerow([row[f] if row[f] is not None else "" for f in CSV_FIELDS])
+        writer.writerow([_cell(row[f]) for f in CSV_FIELDS])
+
+
+def _cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) is prefixed with a quote."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _bold_snippet(snippet: str, highlights: list[list[int]]) -> str:

@@ -105,3 +105,15 @@ def test_search_path_imports_no_heavy_libraries(built_index):
     )
     out = subprocess.run([sys.executable, "-c", code, str(index)], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(tmp_path):
+    from search.output import write_csv
+    from search.request import Hit, SearchResponse
+
+    hit = Hit(id="x", title="=HYPERLINK(\"http://evil\")", path="/p", format="text", type="other", lang="en", langs={}, year=None,
+              date=None, projects=[], score=1.0, page=None, passage_lang="en", snippet="@SUM(A1)", highlights=[])
+    stream = io.StringIO()
+    write_csv(SearchResponse("q", 1, 1, 10, [hit]), stream)
+    row = list(csv.DictReader(io.StringIO(stream.getvalue())))[0]
+    assert row["title"].startswith("'=") and row["snippet"] == "'@SUM(A1)" and row["score"] == "1.0"
