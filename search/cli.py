@@ -73,6 +73,9 @@ def main(ctx: click.Context) -> None:
     or `archive serve corpus/` for the search page.
     """
     ctx.ensure_object(dict)
+    if not ctx.obj.get("verbose"):
+        # pdfminer warns about every missing CropBox; the one-line reasons are what matter.
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 # --- extraction ---------------------------------------------------------------
