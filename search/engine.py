@@ -19,6 +19,7 @@ from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, QueryParser
 from whoosh.qparser.plugins import FieldAliasPlugin
 
 from indexer import store
+from indexer.analysis import stop_words
 from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS
 
 from .errors import QueryError
@@ -34,6 +35,8 @@ from .snippets import make_snippet
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, NEUTRAL_FIELD})
 FACET_FILTERS = {"lang", "year", "project", "type"}
 SUGGEST_BELOW = 5  # documents
+# The neutral field keeps function words; "more like this" must not pick them.
+_ANY_STOP_WORD = stop_words("fr") | stop_words("nl") | stop_words("en")
 
 
 def _serialized(method):
@@ -319,7 +322,7 @@ class WhooshEngine:
         terms = set()
         for field in fields:
             for word, _ in searcher.key_terms_from_text(field, text, numterms=20):
-                if len(word) > 2 and not word.isdigit():
+                if len(word) > 2 and not word.isdigit() and word not in _ANY_STOP_WORD:
                     terms.add((field, word))
         if not terms:
             return []
@@ -389,4 +392,5 @@ def _hit_from_fields(f: dict, score: float, snippet: str, highlights: list) -> H
         passage_lang=f.get("plang", "und"),
         snippet=snippet,
         highlights=highlights,
+        visibility=f.get("visibility", "public"),
     )

@@ -52,6 +52,7 @@ class Hit:
     passage_lang: str
     snippet: str
     highlights: list[list[int]]
+    visibility: str = "public"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
