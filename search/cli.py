@@ -235,6 +235,9 @@ def remove(targets, index_dir, wait) -> None:
 
 
 def _engine(index_dir: Path | None, glossary: Path | None = None):
+    from .fastimport import trim_search_imports
+
+    trim_search_imports()
     from .engine import WhooshEngine
 
     return WhooshEngine.open(_index_dir(index_dir), glossary)
