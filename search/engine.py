@@ -8,6 +8,7 @@ opening the index is never on a query's path.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -35,6 +36,10 @@ from .snippets import make_snippet
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, NEUTRAL_FIELD})
 FACET_FILTERS = {"lang", "year", "project", "type"}
 SUGGEST_BELOW = 5  # documents
+PHRASE_SLOP = 2  # words may stand this far apart and still count as together
+PHRASE_BOOST = 2.0
+# Words only: no quotes, parentheses, field:, wildcards, fuzziness or operators.
+_PLAIN_WORDS = re.compile(r"(?!.*\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b)[^\"():*?~^\[\]{}]+")
 # The neutral field keeps function words; "more like this" must not pick them.
 _ANY_STOP_WORD = stop_words("fr") | stop_words("nl") | stop_words("en")
 
@@ -67,6 +72,7 @@ class WhooshEngine:
         self.parser.add_plugin(FuzzyTermPlugin())
         self.parser.add_plugin(FieldAliasPlugin({"projects": ["project"], "plang": ["lang", "language"], NEUTRAL_FIELD: ["text", "exact"]}))
         self.spell_parser = QueryParser(NEUTRAL_FIELD, self.schema)
+        self._neutral = self.schema[NEUTRAL_FIELD].analyzer
 
     @classmethod
     def open(cls, index_dir: Path, cross_language_glossary: Path | None = None) -> "WhooshEngine":
@@ -130,7 +136,21 @@ class WhooshEngine:
         parsed = parsed.accept(self._drop_unpositioned_phrases).normalize()
         if parsed is q.NullQuery:
             raise QueryError(f"the query {text!r} has no words to search for (only stop words or punctuation?)")
-        return parsed, (expanded if expanded != text else None)
+        return self._proximity_boost(text, parsed), (expanded if expanded != text else None)
+
+    def _proximity_boost(self, text: str, parsed: q.Query) -> q.Query:
+        """Plain words also score as a near-phrase: the passage that has them together wins.
+
+        BM25F alone ranks words one by one, so a page that repeats them far apart
+        beats the page where they stand together; the optional phrase lets the
+        right page (and document) come first without requiring the phrase.
+        """
+        if not _PLAIN_WORDS.fullmatch(text):
+            return parsed
+        words = [t.text for t in self._neutral(text)]
+        if len(words) < 2:
+            return parsed
+        return q.AndMaybe(parsed, q.Phrase(NEUTRAL_FIELD, words, slop=PHRASE_SLOP, boost=PHRASE_BOOST))
 
     def _drop_unpositioned_phrases(self, node: q.Query) -> q.Query:
         # The parser puts a phrase on every field; the stemmed fields keep no

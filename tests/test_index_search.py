@@ -264,3 +264,20 @@ def test_each_document_appears_once_even_with_many_matching_passages_and_a_filte
         response = engine.search(request)
         ids = [h.id for h in response.hits]
         assert len(ids) == len(set(ids)) == response.total == 2, request
+
+
+def test_the_passage_with_the_words_together_is_the_hit(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    scattered = " ".join(["Le rouge domine la salle.", "Un vert discret.", "Le bleu revient.", "Encore du rouge et du bleu."] * 30)
+    together = "Ce jour-là, le drapeau rouge vert bleu flottait sur la place, mais personne ne le regardait vraiment."
+    filler = "Une autre page sans rapport avec les couleurs, qui parle de trains et de gares. " * 20
+    (folder / "long.txt").write_text(f"Couleurs\n\n{scattered}\n\n{filler}\n\n{together}\n", encoding="utf-8")
+    sync([folder], tmp_path / "ix")
+    from search.engine import WhooshEngine
+
+    engine = WhooshEngine(tmp_path / "ix")
+    hit = engine.search(SearchRequest("rouge vert bleu")).hits[0]
+    assert "rouge vert bleu" in hit.snippet
+    # words far apart still match: the phrase only adds to the score
+    assert engine.search(SearchRequest("rouge trains")).total == 1
