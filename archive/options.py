@@ -20,7 +20,7 @@ class ExtractOptions:
     #: Text longer than this (characters, after extraction) is cut.
     max_text_chars: int = 20_000_000
     #: Seconds one file may take before it is given up (0: no limit).
-    timeout: float = 120.0
+    timeout: float = 300.0  # OCR of a scanned report takes about 10 s a page here
     #: Address-space limit of each worker process in MB (0: no limit), so that a
     #: decompression bomb fails alone instead of exhausting the machine.
     max_memory_mb: int = 4096
