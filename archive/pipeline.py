@@ -202,6 +202,7 @@ _worker_state: dict = {}
 def _init_worker(options: ExtractOptions, vocabulary: Vocabulary) -> None:
     _worker_state["options"] = options
     _worker_state["vocabulary"] = vocabulary
+    _die_with_parent()
     if options.max_memory_mb:
         import resource
 
@@ -214,6 +215,24 @@ def _init_worker(options: ExtractOptions, vocabulary: Vocabulary) -> None:
 
 def _work(path: Path) -> Result:
     return _extract_one(path, _worker_state["options"], _worker_state["vocabulary"], None)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the ingest that forked it dies (even by SIGKILL)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: orphaned workers finish their file and exit
+
+
+class _OutOfTime(BaseException):
+    """Raised by the time limit. Not an Exception, so that an extractor's broad
+    ``except Exception`` (skipping one damaged page, say) cannot swallow it."""
 
 
 class _TimeLimit:
@@ -238,7 +257,7 @@ class _TimeLimit:
         return self
 
     def _expire(self, signum, frame):
-        raise ExtractionError(f"gave up after {self.seconds:g} s (time limit per file)")
+        raise _OutOfTime()
 
     def __exit__(self, *exc):
         if self.active:
@@ -253,8 +272,9 @@ def _extract_one(path: Path, options: ExtractOptions, vocabulary: Vocabulary, ca
     try:
         with _TimeLimit(options.timeout):
             _extract_into(result, path, options, vocabulary, cache)
-    except ExtractionError as exc:  # the time limit fired outside the inner handlers
-        result.error = exc.reason
+    except _OutOfTime:
+        result.documents = []
+        result.error = f"gave up after {options.timeout:g} s (time limit per file)"
     return result
 
 

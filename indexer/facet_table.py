@@ -32,8 +32,13 @@ class FacetTable:
     visibility: list[str]
 
 
+def _column(reader, name: str) -> list:
+    # An index without segments (nothing committed yet) has no columns at all.
+    return list(reader.column_reader(name)) if reader.doc_count_all() else []
+
+
 def build(reader, generation: int) -> FacetTable:
-    doc_ids_col = list(reader.column_reader("doc_id"))
+    doc_ids_col = _column(reader, "doc_id")
     ordinal: dict[str, int] = {}
     doc_of = array("i")
     first_passage: list[int] = []
@@ -46,16 +51,16 @@ def build(reader, generation: int) -> FacetTable:
     langs_seen: list[str] = []
     lang_code: dict[str, int] = {}
     plang = array("b")
-    for value in reader.column_reader("plang"):
+    for value in _column(reader, "plang"):
         code = lang_code.get(value)
         if code is None:
             code = lang_code[value] = len(langs_seen)
             langs_seen.append(value)
         plang.append(code)
-    years = list(reader.column_reader("year"))
-    types = list(reader.column_reader("type"))
-    projects = list(reader.column_reader("projects"))
-    visibility = list(reader.column_reader("visibility"))
+    years = _column(reader, "year")
+    types = _column(reader, "type")
+    projects = _column(reader, "projects")
+    visibility = _column(reader, "visibility")
     return FacetTable(
         generation=generation,
         doc_of=doc_of,

@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -102,12 +103,17 @@ def write_manifest(folder: Path, files: dict[str, dict]) -> None:
     _write_json(folder / MANIFEST_FILE, {"signature": signature(), "files": files})
 
 
+_HELD: set[str] = set()
+_HELD_GUARD = threading.Lock()
+
+
 class WriteLock:
     """One writer at a time, across processes.
 
-    An ``flock`` is released by the kernel when its holder dies, so a lock left
-    by a killed ingest never blocks the next one; the pid written inside only
-    serves the message.
+    A POSIX record lock (``lockf``) is released by the kernel when its holder
+    dies, so a lock left by a killed ingest never blocks the next one; unlike
+    ``flock`` it is not shared with forked extraction workers, which could
+    otherwise keep it alive. The pid written inside only serves the message.
     """
 
     def __init__(self, folder: Path, wait: float = 0.0):
@@ -117,13 +123,33 @@ class WriteLock:
 
     def __enter__(self) -> "WriteLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")
+        key = str(self.path.resolve())
         deadline = time.monotonic() + self.wait
         while True:
+            # POSIX locks do not exclude threads of one process; this set does.
+            with _HELD_GUARD:
+                if key not in _HELD:
+                    _HELD.add(key)
+                    break
+            if time.monotonic() >= deadline:
+                raise IndexLocked(f"the index at {self.path.parent} is being written by pid {os.getpid()} (this process); try again when it has finished (or use --wait SECONDS)")
+            time.sleep(0.2)
+        try:
+            self._fh = self._acquire(deadline)
+        except BaseException:
+            with _HELD_GUARD:
+                _HELD.discard(key)
+            raise
+        self._key = key
+        return self
+
+    def _acquire(self, deadline: float):
+        fh = open(self.path, "a+")
+        while True:
             try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except (BlockingIOError, PermissionError):
                 if time.monotonic() >= deadline:
                     fh.seek(0)
                     holder = fh.read().strip() or "another process"
@@ -134,13 +160,14 @@ class WriteLock:
         fh.truncate()
         fh.write(f"pid {os.getpid()}")
         fh.flush()
-        self._fh = fh
-        return self
+        return fh
 
     def __exit__(self, *exc) -> None:
         if self._fh is not None:
             self._fh.seek(0)
             self._fh.truncate()
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            fcntl.lockf(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
+            with _HELD_GUARD:
+                _HELD.discard(self._key)

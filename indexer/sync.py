@@ -131,6 +131,12 @@ def _plan(paths: list[Path], manifest: dict, report: SyncReport) -> tuple[list[P
         if key in seen:
             continue
         seen.add(key)
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            report.failed.append((key.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+                                  "file name is not valid UTF-8: rename the file"))
+            continue
         entry = manifest.get(key)
         try:
             signature = _stat_signature(path)
@@ -183,8 +189,9 @@ class _Batch:
         key = result.path
         old = self.manifest.get(key)
         writer = self._writer()
-        if old is not None or key in self.pending:
-            writer.delete_by_term("path", key)
+        # Always, not only for files the manifest knows: a run killed between a
+        # commit and the manifest write has indexed files the manifest lacks.
+        writer.delete_by_term("path", key)
         try:
             signature = _stat_signature(Path(key))
         except OSError:

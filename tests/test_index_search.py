@@ -207,6 +207,17 @@ def test_second_writer_stops_with_a_clear_message(corpus, tmp_path):
         with pytest.raises(IndexLocked, match="being written by pid"):
             sync([corpus], index_dir)
     assert sync([corpus], index_dir).unchanged == 6  # the lock is free again
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; from indexer.store import WriteLock\n"
+                               "with WriteLock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)", str(index_dir)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(IndexLocked, match=f"being written by pid {holder.pid}"):
+            sync([corpus], index_dir)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert sync([corpus], index_dir).unchanged == 6  # a killed holder leaves no lock behind
 
 
 def test_lock_of_a_killed_writer_does_not_block(corpus, tmp_path):
