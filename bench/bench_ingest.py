@@ -1,0 +1,143 @@
+"""Ingest figures for bench/run.py: `archive ingest` as a child process, and raw pdfminer as the limit.
+
+Every ingest runs `archive ingest` exactly as a person would, into a fresh
+index folder (so neither the extraction cache nor the manifest helps), and is
+reaped with ``os.wait4``: that gives the wall time, the CPU time of the whole
+process tree (extraction workers included) and the peak resident memory of its
+largest process, without mixing in any other child of the benchmark.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECTS = ROOT / "corpus" / "projects.toml"
+_WRITTEN = re.compile(r"(\d+) documents written in ([\d.]+)s")
+
+
+@dataclass
+class Child:
+    """One child process: wall and CPU seconds, peak RSS (MB) of its largest process, what it printed."""
+
+    wall: float
+    cpu: float
+    maxrss_mb: float
+    status: int
+    stdout: str
+    stderr: str
+
+
+def run_child(argv: list[str], env: dict | None = None) -> Child:
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Child(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode,
+                     out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def archive_command() -> str:
+    local = Path(sys.executable).parent / "archive"
+    return str(local) if local.exists() else (shutil.which("archive") or "archive")
+
+
+@dataclass
+class Ingest:
+    jobs: int
+    files: int
+    documents: int
+    wall: float  # the whole process, start-up included
+    sync_seconds: float  # what `archive ingest` reports for the sync itself
+    cpu: float  # user + system of the process tree
+    maxrss_mb: float
+    failed: int
+    load: float
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.documents / self.sync_seconds if self.sync_seconds else 0.0
+
+    def to_dict(self) -> dict:
+        return dict(asdict(self), docs_per_s=self.docs_per_s)
+
+
+def ingest(paths: list[Path], index_dir: Path, jobs: int, fresh: bool = True, files: int | None = None) -> Ingest:
+    """`archive ingest PATHS --index DIR --jobs N`, into a new folder unless ``fresh`` is False."""
+    if fresh and index_dir.exists():
+        shutil.rmtree(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    argv = [archive_command(), "ingest", *map(str, paths), "--index", str(index_dir), "--jobs", str(jobs),
+            "--projects", str(PROJECTS)]
+    child = run_child(argv)
+    found = _WRITTEN.search(child.stdout)
+    if child.status not in (0, 1) or not found:
+        raise SystemExit(f"`archive ingest` failed ({child.status}): {child.stderr.strip()[-500:]}")
+    failed = sum(1 for line in child.stderr.splitlines() if line.startswith("failed: "))
+    return Ingest(jobs, files or len(paths), int(found.group(1)), child.wall, float(found.group(2)), child.cpu, child.maxrss_mb,
+                  failed, round(os.getloadavg()[0], 2))
+
+
+def reingest(corpus: Path, index_dir: Path, jobs: int, runs: int = 3) -> dict:
+    """A second `archive ingest` of the unchanged corpus: median whole-process wall time over ``runs``."""
+    walls, syncs, cpus = [], [], []
+    for _ in range(runs):
+        result = ingest([corpus], index_dir, jobs, fresh=False)
+        if result.documents:
+            raise SystemExit(f"the second ingest rewrote {result.documents} documents: the corpus changed?")
+        walls.append(result.wall)
+        syncs.append(result.sync_seconds)
+        cpus.append(result.cpu)
+    return {"runs": runs, "wall": statistics.median(walls), "sync_seconds": statistics.median(syncs), "cpu": statistics.median(cpus)}
+
+
+def raw_pdfminer(pdfs: list[Path]) -> dict:
+    """``pdfminer.high_level.extract_text`` on each file in this process: the speed limit of PDF extraction."""
+    from pdfminer.high_level import extract_text
+
+    if pdfs:
+        extract_text(str(pdfs[0]))  # imports and font caches, not timed
+    chars = 0
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for path in pdfs:
+        chars += len(extract_text(str(path)))
+    return {"files": len(pdfs), "wall": time.perf_counter() - start, "cpu": time.process_time() - start_cpu, "chars": chars}
+
+
+def sizes(index_dir: Path) -> dict:
+    """Bytes on disk: the Whoosh segment files, the extraction cache, everything else beside them."""
+    def tree(path: Path) -> int:
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
+
+    whoosh_bytes = tree(index_dir / "whoosh")
+    cache_bytes = tree(index_dir / "extract-cache")
+    return {"whoosh": whoosh_bytes, "cache": cache_bytes, "other": tree(index_dir) - whoosh_bytes - cache_bytes}
+
+
+def pipeline_extract(pdfs: list[Path]) -> dict:
+    """``archive.pipeline.extract_file`` on each file in this process: the archive's extraction (layout, reading
+    order, language, metadata) without the index, to split the gap to raw pdfminer between extraction and indexing."""
+    from archive.options import ExtractOptions
+    from archive.pipeline import extract_file
+
+    options = ExtractOptions()
+    if pdfs:
+        extract_file(pdfs[0], options)  # imports and word lists, not timed
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for path in pdfs:
+        extract_file(path, options)
+    return {"files": len(pdfs), "wall": time.perf_counter() - start, "cpu": time.process_time() - start_cpu}
