@@ -417,7 +417,7 @@ def generate(out: Path, seed: int = 0, skip: set[str] = frozenset()) -> list[Cas
         raw = os.fsencode(out / "names") + b"/latin1 caf\xe9.txt"
         with open(raw, "wb") as fh:
             fh.write(text_bytes("fr", m))
-        cases.append(Case(os.fsdecode(raw)[len(str(out)) + 1:], "undecodable name", "indexed", m))
+        cases.append(Case(os.fsdecode(raw)[len(str(out)) + 1:], "undecodable name", "either", m))
 
     # Links.
     links = out / "links"
@@ -547,7 +547,9 @@ def check(out: Path, index_dir: Path, cases: list[Case], result: dict, max_rss_m
     failed: dict[str, str] = {}
     for case in cases:
         path = os.path.abspath(out / case.name)
-        found = re.search(re.escape(f"failed: {path}: ") + r"(.*)", result["err"])
+        # A name that is not UTF-8 can only be printed with replacement characters.
+        printable = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        found = re.search("(?:" + "|".join(re.escape(f"failed: {p}: ") for p in {path, printable}) + r")(.*)", result["err"])
         if found:
             failed[case.name] = found.group(1)
     indexed = indexed_paths(index_dir)
