@@ -291,10 +291,8 @@ class WhooshEngine:
         for field, word in corrected.query.iter_all_terms():
             if word not in old_words and not self._top_documents(searcher, q.Term(field, word), filter_set, 1, False, table):
                 return None
-        check = SearchRequest(corrected.string, request.langs, request.years, request.date_from, request.date_to,
-                              request.projects, request.types, include_internal=request.include_internal, facets=False, per_page=1)
         try:
-            parsed_check, _ = self.parse(check.query)
+            parsed_check, _ = self.parse(corrected.string)
         except QueryError:
             return None
         found = self._top_documents(searcher, parsed_check, filter_set, better_than + 1, False, table)
