@@ -133,7 +133,7 @@ class Ingest:
     """One ingest in its own process group. ``archive ingest`` shows no progress when its
     output is not a terminal, so the phase at a kill is read from the index folder instead."""
 
-    def __init__(self, corpus: Path, index: Path, jobs: int, batch_files: int | None):
+    def __init__(self, corpus: Path, index: Path, jobs: int, batch_files: int | None, total: int = 0):
         if batch_files:
             command = [sys.executable, "-c", DRIVER, str(corpus), str(index), str(jobs), str(batch_files)]
         else:
@@ -142,6 +142,7 @@ class Ingest:
         self.batch = batch_files or 500
         self.cached_start = cache_entries(index)
         self.committed_start = len(manifest_files(index))
+        self.total = total  # files in the corpus, to tell the final commit from what follows it
         self.started = time.monotonic()
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                                      env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
@@ -153,7 +154,9 @@ class Ingest:
         done = cache_entries(self.index) - self.cached_start + max(0, self.cached_start - self.committed_start)
         committed = len(manifest_files(self.index)) - self.committed_start
         if not workers:
-            return "start-up" if committed == 0 and cache_entries(self.index) == self.cached_start else "final commit"
+            if committed == 0 and cache_entries(self.index) == self.cached_start:
+                return "start-up"
+            return "exiting after the final commit" if self.total and self.committed_start + committed >= self.total else "final commit"
         if committed < (done // self.batch) * self.batch:
             return f"commit of batch {done // self.batch}"
         return f"extracting batch {done // self.batch + 1}"
@@ -276,7 +279,7 @@ def crash_rounds(args, corpus: Path, markers: dict[str, str], full_seconds: floa
             expected = 2.0 + full_seconds * remaining / len(markers)
             kill_at = rng.uniform(0.0, expected * 1.05)
             before = len(manifest_files(index))
-            run = Ingest(corpus, index, args.jobs, args.batch_files).finish(kill_at)
+            run = Ingest(corpus, index, args.jobs, args.batch_files, len(markers)).finish(kill_at)
             after = len(manifest_files(index))
             where = run.phase
             if not run.killed:

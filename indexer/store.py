@@ -52,15 +52,12 @@ def is_current(folder: Path) -> bool:
 
 
 def create(folder: Path):
-    """A new, empty index in ``folder`` (an existing one there is replaced)."""
+    """A new, empty index in ``folder`` (an existing one there is replaced; the
+    manifest is left to the caller, which knows which files to add again)."""
     from whoosh import index
 
     shutil.rmtree(folder / WHOOSH_DIR, ignore_errors=True)
     (folder / WHOOSH_DIR).mkdir(parents=True)
-    try:
-        os.remove(folder / MANIFEST_FILE)
-    except FileNotFoundError:
-        pass
     ix = index.create_in(str(folder / WHOOSH_DIR), build_schema(), indexname=INDEX_NAME)
     _write_json(folder / VERSION_FILE, {"signature": signature(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
     return ix

@@ -85,10 +85,15 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
             # Schema or analysis changed (or no index yet): rebuild, including files
             # synced earlier from other folders; the extraction cache makes it cheap.
             report.rebuilt = bool(manifest)
-            previous = [Path(p) for p in manifest if os.path.exists(p)]
+            # Files synced before stay in the manifest, marked as not yet re-added
+            # (before the old index goes), so that a run killed during the rebuild
+            # still brings them back.
+            manifest = {key: {"stat": None, "hash": None} for key in manifest}
+            store.write_manifest(folder, manifest)
             ix = store.create(folder)
-            manifest = {}
-            paths = list(paths) + previous
+        # Files waiting to be re-added after a rebuild, whichever folders this run names.
+        pending = [Path(key) for key, entry in manifest.items() if entry.get("stat") is None and os.path.exists(key)]
+        paths = list(paths) + pending
 
         vocab_path = find_vocabulary(list(paths), options.vocabulary)
         vocabulary = Vocabulary.load(vocab_path) if vocab_path else Vocabulary.empty()
@@ -206,7 +211,7 @@ class _Batch:
                     writer.add_document(**record)
             entry["ids"] = [d.id for d in result.documents]
             report.documents += len(result.documents)
-            if old is None or old.get("error"):
+            if old is None or old.get("error") or old.get("hash") is None:  # new, or waiting since a rebuild
                 report.added += 1
             else:
                 report.updated += 1

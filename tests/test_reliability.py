@@ -186,6 +186,23 @@ def test_a_kill_between_commit_and_manifest_does_not_duplicate_passages(tmp_path
 
 
 
+def test_a_rebuild_killed_early_does_not_forget_files_from_other_folders(tmp_path):
+    first = crash_test.write_corpus(tmp_path / "first", 10, seed=6)
+    other = crash_test.write_corpus(tmp_path / "other", 5, seed=7)
+    index = tmp_path / "index"
+    assert archive("ingest", tmp_path / "first", "--index", index).returncode == 0
+    assert archive("ingest", tmp_path / "other", "--index", index).returncode == 0
+    version = json.loads((index / store.VERSION_FILE).read_text())
+    (index / store.VERSION_FILE).write_text(json.dumps(dict(version, signature="an older version")))
+    script = ("import os, signal, sys\nfrom pathlib import Path\nfrom indexer import store, sync\nreal = store.create\n"
+              "def create(folder):\n    ix = real(folder)\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+              "store.create = create\nsync.sync([Path(sys.argv[1])], Path(sys.argv[2]), sync.SyncOptions(jobs=1))\n")
+    killed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "first"), str(index)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert killed.returncode == -signal.SIGKILL
+    assert archive("ingest", tmp_path / "first", "--index", index).returncode == 0
+    assert crash_test.check_index(index, {**first, **other}, complete=True, cli_sample=[]) == []
+
+
 def test_searching_an_index_with_no_documents_says_no_results(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
