@@ -156,7 +156,10 @@ class Ingest:
         if not workers:
             if committed == 0 and cache_entries(self.index) == self.cached_start:
                 return "start-up"
-            return "exiting after the final commit" if self.total and self.committed_start + committed >= self.total else "final commit"
+            if self.total and self.committed_start + committed >= self.total:
+                return "exiting after the final commit"
+            # Before the workers start, results cached by an earlier, killed run are replayed.
+            return "final commit" if done >= self.total - self.committed_start else "replaying cached results"
         if committed < (done // self.batch) * self.batch:
             return f"commit of batch {done // self.batch}"
         return f"extracting batch {done // self.batch + 1}"
@@ -276,7 +279,7 @@ def crash_rounds(args, corpus: Path, markers: dict[str, str], full_seconds: floa
         shutil.rmtree(index, ignore_errors=True)
         for attempt in range(args.kills_per_round):
             remaining = len(markers) - len(manifest_files(index))
-            expected = 2.0 + full_seconds * remaining / len(markers)
+            expected = 2.0 + full_seconds * remaining / len(markers)  # start-up, then the files left
             kill_at = rng.uniform(0.0, expected * 1.05)
             before = len(manifest_files(index))
             run = Ingest(corpus, index, args.jobs, args.batch_files, len(markers)).finish(kill_at)
@@ -284,11 +287,13 @@ def crash_rounds(args, corpus: Path, markers: dict[str, str], full_seconds: floa
             where = run.phase
             if not run.killed:
                 figures.finished_first += 1
+                if before == 0 and run.rc == 0:
+                    full_seconds = run.seconds  # the machine's load changes: keep the estimate current
                 if run.rc != 0:
                     figures.problems.append(f"round {round_no}: an unkilled run exited {run.rc}: {run.err[-300:]}")
                 break
             figures.kills += 1
-            figures.phases[where] += 1
+            figures.phases[re.sub(r" \d+$", "", where)] += 1
             lock = stale_lock(index)
             problems = check_index(index, markers, complete=False, cli_sample=sample)
             print(f"round {round_no} kill {figures.kills}: at {kill_at:5.1f} s, {where}; {before} -> {after} files committed; "
@@ -299,10 +304,13 @@ def crash_rounds(args, corpus: Path, markers: dict[str, str], full_seconds: floa
                 figures.checks_ok += 1
             if figures.kills >= args.kills:
                 break
-        recover(args, corpus, index, markers, figures, sample, f"round {round_no}")
+        before = len(manifest_files(index))
+        seconds = recover(args, corpus, index, markers, figures, sample, f"round {round_no}")
+        if before == 0:
+            full_seconds = seconds
 
 
-def recover(args, corpus, index, markers, figures, sample, label) -> None:
+def recover(args, corpus, index, markers, figures, sample, label) -> float:
     run = Ingest(corpus, index, args.jobs, args.batch_files).finish(None, limit=args.wall)
     summary = next((line for line in run.out.splitlines() if " added, " in line), "")
     problems = []
@@ -317,6 +325,7 @@ def recover(args, corpus, index, markers, figures, sample, label) -> None:
         figures.problems += [f"{label} re-run: {p}" for p in problems]
     else:
         figures.recoveries_ok += 1
+    return run.seconds
 
 
 def main_only_kill(args, corpus: Path, markers: dict[str, str], full_seconds: float, figures: Figures) -> None:

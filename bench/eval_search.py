@@ -554,9 +554,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_docs:
         failed = [f"`{Path(p).name}`: {reason}" for p, reason in report.failed]
         wrong, loose = page_misses(runs, plain)
-        page_note = (f"Of the {wrong} PDF runs whose document came back on another page, {loose} came back on a page "
-                     "that also holds all five words, only not next to each other: the ranking has no notion of "
-                     "proximity, so the best passage is the one with the best BM25F score for the words taken one by one.")
+        page_note = (f"Of the {wrong} PDF runs whose document came first but on another page, {loose} came back on a page "
+                     "that also holds all five words, only not next to each other (a passage scores on its words; the "
+                     "engine's near-phrase boost, where it has one, is what favours the page holding the run itself).")
         info = {
             "date": dt.date.today().isoformat(),
             "load": f"{load[0]:.1f} → {load[1]:.1f}",
