@@ -8,6 +8,7 @@ before stemming so that "evenements", "événements" and "évènements" meet.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from whoosh.analysis import Filter, LowercaseFilter, PyStemmerFilter, RegexTokenizer, StopFilter
@@ -43,6 +44,36 @@ def fold_word(word: str) -> str:
         return word
     word = word.translate(_LIGATURES)
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+_LIGATURE = re.compile("[" + "".join(chr(c) for c in _LIGATURES) + "]")
+_COMBINING: re.Pattern | None = None
+
+
+def _combining_marks() -> re.Pattern:
+    runs, start, last = [], None, None
+    for cp in range(0x300, 0x10000):
+        if unicodedata.combining(chr(cp)):
+            if start is None:
+                start = cp
+            last = cp
+        elif start is not None:
+            runs.append(f"{re.escape(chr(start))}-{re.escape(chr(last))}")
+            start = None
+    return re.compile("[" + "".join(runs) + "]+")
+
+
+def fold_text(text: str) -> str:
+    """:func:`fold_word` for a whole text at C speed (combining marks of the Basic
+    Multilingual Plane; others, very rare, are kept)."""
+    global _COMBINING
+    if text.isascii():
+        return text
+    if _COMBINING is None:
+        _COMBINING = _combining_marks()
+    if _LIGATURE.search(text):
+        text = text.translate(_LIGATURES)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 class FoldFilter(Filter):

@@ -80,7 +80,7 @@ def passage_records(doc) -> list[dict]:
         text = passage.text
         # The title is indexed (not stored) with the first passage so that a title
         # word in another inflection ("enfant" / "Enfants ...") still reaches the document.
-        indexed = f"{doc.title}\n\n{text}" if seq == 0 and doc.title else text
+        indexed = _with_title(doc.title, text) if seq == 0 and doc.title else text
         record = dict(base, pid=f"{doc.id}:{seq}", seq=seq, page=passage.page or 0, plang=passage.lang)
         record[NEUTRAL_FIELD] = indexed
         record["_stored_" + NEUTRAL_FIELD] = text
@@ -89,3 +89,15 @@ def passage_records(doc) -> list[dict]:
             record[field] = indexed
         records.append(record)
     return records
+
+
+def _with_title(title: str, text: str) -> str:
+    return f"{title}\n\n{text}"
+
+
+def indexed_neutral_text(stored: dict) -> str:
+    """The text a passage's neutral field was indexed from, rebuilt from its stored fields
+    (its word positions are those of the index, for checking phrases)."""
+    text = stored.get(NEUTRAL_FIELD, "")
+    title = stored.get(TITLE_FIELD)
+    return _with_title(title, text) if stored.get("seq") == 0 and title else text

@@ -22,8 +22,8 @@ from archive.metadata import Vocabulary, find_vocabulary, sidecar_for
 from archive.options import ExtractOptions
 from archive.pipeline import ExtractionCache, Result, extract_many, file_hash, find_files
 
-from . import facet_table, store
-from .schema import passage_records
+from . import facet_table, postings, store
+from .schema import SEARCH_FIELDS, passage_records
 
 CACHE_DIR = "extract-cache"
 
@@ -120,9 +120,11 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
         except BaseException:
             batch.cancel()
             raise
-        if report.changed or report.rebuilt or not facet_table.load(folder, ix.latest_generation()):
-            with ix.searcher() as searcher:
-                facet_table.save(folder, facet_table.build(searcher.reader(), searcher.reader().generation()))
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            if report.changed or report.rebuilt or not facet_table.load(folder, ix.latest_generation()):
+                facet_table.save(folder, facet_table.build(reader, reader.generation()))
+            postings.update(folder, reader, list(SEARCH_FIELDS))
     report.seconds = time.monotonic() - started
     return report
 
@@ -278,4 +280,6 @@ def remove(targets: list[str], folder: Path, wait: float = 0.0) -> int:
             writer.cancel()
             raise
         store.write_manifest(folder, manifest)
+        with ix.searcher() as searcher:
+            postings.update(folder, searcher.reader(), list(SEARCH_FIELDS))
     return removed

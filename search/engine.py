@@ -11,10 +11,10 @@ import functools
 import re
 import threading
 import time
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query as q
 from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, QueryParser
 from whoosh.qparser.plugins import FieldAliasPlugin
@@ -23,21 +23,24 @@ from indexer import store
 from indexer.analysis import stop_words
 from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS
 
-from .errors import QueryError
-from indexer import facet_table
-from indexer.facet_table import FacetTable
+from indexer import facet_table, postings
 
-from .facets import distinct_docs, facet_counts
+from .errors import QueryError
+from .facets import FacetArrays, facet_counts
 from .filters import Filter, filters_for, visibility_query
 from .glossary import Glossary, find_glossary
 from .request import Hit, SearchRequest, SearchResponse
 from .snippets import make_snippet
+from .vectorized import Evaluator, Matches, Unsupported, intersect
 
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, NEUTRAL_FIELD})
 FACET_FILTERS = {"lang", "year", "project", "type"}
 SUGGEST_BELOW = 5  # documents
 PHRASE_SLOP = 2  # words may stand this far apart and still count as together
 PHRASE_BOOST = 2.0
+# The near-phrase boost is checked on at most this many passages, best first (a
+# rescoring window, as search engines do for costly clauses); see _top.
+RESCORE_WINDOW = 200
 # Words only: no quotes, parentheses, field:, wildcards, fuzziness or operators.
 _PLAIN_WORDS = re.compile(r"(?!.*\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b)[^\"():*?~^\[\]{}]+")
 # The neutral field keeps function words; "more like this" must not pick them.
@@ -65,9 +68,10 @@ class WhooshEngine:
         self._lock = threading.Lock()
         self._call_lock = threading.RLock()
         self._searcher = self.ix.searcher()
-        self._table: FacetTable | None = None
+        self._arrays: FacetArrays | None = None
+        self._evaluator: Evaluator | None = None
+        self._dates: np.ndarray | None = None
         self._checked = time.monotonic()
-        self._filter_cache: OrderedDict[str, set[int]] = OrderedDict()
         self.parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, fieldboosts=SEARCH_FIELDS)
         self.parser.add_plugin(FuzzyTermPlugin())
         self.parser.add_plugin(FieldAliasPlugin({"projects": ["project"], "plang": ["lang", "language"], NEUTRAL_FIELD: ["text", "exact"]}))
@@ -93,8 +97,9 @@ class WhooshEngine:
                     # The old searcher is left to the garbage collector, since
                     # another thread may still be reading from it.
                     self._searcher = self.ix.searcher()
-                    self._table = None
-                    self._filter_cache.clear()
+                    self._arrays = None
+                    self._evaluator = None
+                    self._dates = None
         return self._searcher
 
     def refresh(self) -> None:
@@ -104,22 +109,50 @@ class WhooshEngine:
     def close(self) -> None:
         self._searcher.close()
 
-    def _facet_table(self, searcher) -> FacetTable:
-        table = self._table
-        if table is None:
-            table = self._table = facet_table.for_searcher(self.folder, searcher)
-        return table
+    def _facet_arrays(self, searcher) -> FacetArrays:
+        arrays = self._arrays
+        if arrays is None:
+            arrays = self._arrays = FacetArrays.of(facet_table.for_searcher(self.folder, searcher))
+        return arrays
 
-    def _docnums(self, searcher, query: q.Query) -> set[int]:
-        """Passages matching a filter query, cached per searcher (filters repeat a lot)."""
-        key = repr(query)
-        cached = self._filter_cache.get(key)
-        if cached is None:
-            cached = set(searcher.docs_for_query(query))  # a set (not frozenset): Whoosh filters take only sets
-            self._filter_cache[key] = cached
-            if len(self._filter_cache) > 256:
-                self._filter_cache.popitem(last=False)
-        return cached
+    def _eval(self, searcher) -> Evaluator:
+        evaluator = self._evaluator
+        if evaluator is None or evaluator.searcher is not searcher:
+            evaluator = self._evaluator = Evaluator(searcher, postings.load_all(self.folder, searcher.reader()))
+        return evaluator
+
+    def _mask(self, searcher, query: q.Query | None) -> np.ndarray | None:
+        """Passages matching a filter query as a boolean array, cached per searcher (filters repeat a lot)."""
+        if query is None:
+            return None
+        return self._eval(searcher).mask(query, lambda node: np.fromiter(searcher.docs_for_query(node), dtype=np.int64))
+
+    def _matches(self, searcher, parsed: q.Query) -> tuple[Matches, Matches | None, Any]:
+        """Every passage the query matches with its score; and, for a query ending in an optional
+        phrase, that phrase's score where it could match, to be confirmed lazily (see _top)."""
+        evaluator = self._eval(searcher)
+        try:
+            if type(parsed) is q.AndMaybe and type(parsed.b) is q.Phrase and parsed.boost == 1.0:
+                base = evaluator.matches(parsed.a)
+                parts = evaluator.phrase_parts(parsed.b)
+                if parts is None:
+                    return base, None, None
+                bonus, words = parts
+                return base, bonus, lambda ids: evaluator.phrase_check(parsed.b, words, ids)
+            return evaluator.matches(parsed), None, None
+        except Unsupported:
+            # Prefixes, wildcards, fuzzy terms, ranges: Whoosh scores them, in one pass.
+            results = searcher.search(parsed, limit=None, terms=False)
+            pairs = sorted((docnum, score) for score, docnum in results.top_n)
+            ids = np.array([d for d, _ in pairs], dtype=np.int64)
+            return Matches(ids, np.array([s for _, s in pairs], dtype=np.float64)), None, None
+
+    def _passage_dates(self, searcher) -> np.ndarray:
+        if self._dates is None:
+            reader = searcher.reader()
+            values = reader.column_reader("date") if reader.doc_count_all() else []
+            self._dates = np.fromiter((v or 0 for v in values), dtype=np.int64, count=reader.doc_count_all())
+        return self._dates
 
     # -- queries --------------------------------------------------------------
 
@@ -175,29 +208,27 @@ class WhooshEngine:
         if visible is not None:
             always.append(visible)
         facet_clauses = {name: _any([f.clause() for f in fs]) for name, fs in by_name.items() if name in FACET_FILTERS}
-        full_filter = _all(always + list(facet_clauses.values()))
 
-        table = self._facet_table(searcher)
-        filter_set = self._docnums(searcher, full_filter) if full_filter is not None else None
-        wanted = request.page * request.per_page
+        arrays = self._facet_arrays(searcher)
+        always_mask = self._mask(searcher, _all(always))
+        per_filter = {name: self._mask(searcher, clause) for name, clause in facet_clauses.items()}
         try:
-            top = self._top_documents(searcher, parsed, filter_set, wanted, request.sort == "date", table)
-        except Exception as exc:
+            matched, bonus, check = self._matches(searcher, parsed)
+        except Exception as exc:  # Whoosh raises assorted errors on odd queries
             raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
-
-        matched = set(searcher.docs_for_query(parsed)) if not isinstance(parsed, q.Every) else None
-        base = self._docnums(searcher, _all(always) or q.Every())
-        base = base & matched if matched is not None else base
-        per_filter = {name: self._docnums(searcher, clause) for name, clause in facet_clauses.items()}
-        everything = base
+        base = matched.where(always_mask)
+        found = base
         for allowed in per_filter.values():
-            everything = everything & allowed
-        total = len(distinct_docs(table, everything))
-        facets = facet_counts(table, base, per_filter) if request.facets else {}
+            found = found.where(allowed)
+        wanted = request.page * request.per_page
+        top = _top(found, arrays.doc_of, wanted, bonus, check,
+                   self._passage_dates(searcher) if request.sort == "date" else None)
+        total = len(arrays.distinct_docs(found.ids))
+        facets = facet_counts(arrays, base.ids, per_filter) if request.facets else {}
 
         terms = self._terms(parsed, searcher)
         start = (request.page - 1) * request.per_page
-        hits = [self._hit(hit, terms, request.snippet_chars) for hit in top[start:]]
+        hits = [self._hit(searcher, docnum, score, terms, request.snippet_chars) for docnum, score in top[start:]]
         response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded)
         # Correcting is slow (a fuzzy walk of the lexicon), so only when the
         # query found little and has a word the index does not know.
@@ -205,32 +236,10 @@ class WhooshEngine:
             response.suggestion = self.suggest(request, better_than=total)
         return response
 
-    def _top_documents(self, searcher, parsed, filter_set, count: int, by_date: bool, table: FacetTable) -> list:
-        """The best passage of each of the first ``count`` documents.
-
-        Grouping is done here rather than with Whoosh's ``collapse``, which in
-        2.7 returns duplicates when a filter is also given. Passages are
-        fetched in growing batches until ``count`` distinct documents are found.
-        """
-        if filter_set is not None and not filter_set:
-            return []  # Whoosh reads an empty filter as "no filter": that would show everything
-        limit = max(count * 4, 40)
-        while True:
-            results = searcher.search(parsed, limit=limit, filter=filter_set, sortedby="date" if by_date else None,
-                                      reverse=by_date, terms=False)
-            seen: set[int] = set()
-            top = []
-            doc_of = table.doc_of
-            for hit in results:
-                doc_id = doc_of[hit.docnum]
-                if doc_id not in seen:
-                    seen.add(doc_id)
-                    top.append(hit)
-                    if len(top) >= count:
-                        return top
-            if results.scored_length() < limit:
-                return top
-            limit *= 4
+    def _top_documents(self, searcher, query: q.Query, filter_mask: np.ndarray | None, count: int) -> list[tuple[int, float]]:
+        """The best passage (number, score) of each of the first ``count`` documents matching ``query``."""
+        matched, bonus, check = self._matches(searcher, query)
+        return _top(matched.where(filter_mask), self._facet_arrays(searcher).doc_of, count, bonus, check)
 
     def _terms(self, parsed: q.Query, searcher) -> set[tuple[str, str]]:
         """Index terms the query matched, prefix and fuzzy terms expanded (for snippets).
@@ -253,10 +262,10 @@ class WhooshEngine:
                     out.add((field, text))
         return out
 
-    def _hit(self, hit, terms, snippet_chars: int) -> Hit:
-        f = hit.fields()
+    def _hit(self, searcher, docnum: int, score: float, terms, snippet_chars: int) -> Hit:
+        f = searcher.stored_fields(int(docnum))
         snippet, highlights = make_snippet(f.get(NEUTRAL_FIELD, ""), f.get("plang", "und"), terms, snippet_chars)
-        return _hit_from_fields(f, hit.score, snippet, highlights)
+        return _hit_from_fields(f, score, snippet, highlights)
 
     # -- suggestions ----------------------------------------------------------
 
@@ -284,18 +293,16 @@ class WhooshEngine:
             return None
         # The lexicon holds internal documents' words too: each new word must
         # occur in a document the requester may see.
-        filt = visibility_query(request.include_internal)
-        filter_set = self._docnums(searcher, filt) if filt is not None else None
-        table = self._facet_table(searcher)
+        visible = self._mask(searcher, visibility_query(request.include_internal))
         old_words = {t for _, t in parsed.iter_all_terms()}
         for field, word in corrected.query.iter_all_terms():
-            if word not in old_words and not self._top_documents(searcher, q.Term(field, word), filter_set, 1, False, table):
+            if word not in old_words and not self._top_documents(searcher, q.Term(field, word), visible, 1):
                 return None
         try:
             parsed_check, _ = self.parse(corrected.string)
         except QueryError:
             return None
-        found = self._top_documents(searcher, parsed_check, filter_set, better_than + 1, False, table)
+        found = self._top_documents(searcher, parsed_check, visible, better_than + 1)
         return corrected.string if len(found) > better_than else None
 
     # -- documents ------------------------------------------------------------
@@ -347,8 +354,8 @@ class WhooshEngine:
         query = q.Or([q.Term(field, word) for field, word in sorted(terms)])
         exclude = q.Term("doc_id", doc_id)
         filt = _all([c for c in (visibility_query(include_internal), q.Not(exclude)) if c is not None])
-        top = self._top_documents(searcher, query, self._docnums(searcher, filt), limit, False, self._facet_table(searcher))
-        return [self._hit(hit, terms, 160) for hit in top]
+        top = self._top_documents(searcher, query, self._mask(searcher, filt), limit)
+        return [self._hit(searcher, docnum, score, terms, 160) for docnum, score in top]
 
     @_serialized
     def stats(self, include_internal: bool = False) -> dict[str, Any]:
@@ -356,8 +363,8 @@ class WhooshEngine:
         searcher = self.searcher()
         filt = visibility_query(include_internal)
         per_doc: dict[str, dict] = {}
-        for docnum in self._docnums(searcher, filt if filt is not None else q.Every()):
-            f = searcher.stored_fields(docnum)
+        for docnum in np.flatnonzero(self._mask(searcher, filt if filt is not None else q.Every())):
+            f = searcher.stored_fields(int(docnum))
             per_doc.setdefault(f["doc_id"], f)
         out: dict[str, Any] = {"documents": len(per_doc), "passages": 0, "year": {}, "lang": {}, "project": {}, "type": {},
                                "year_lang": {}, "year_project": {}}
@@ -376,6 +383,75 @@ class WhooshEngine:
         for key in ("lang", "project", "type"):
             out[key] = dict(sorted(out[key].items(), key=lambda kv: (-kv[1], kv[0])))
         return out
+
+
+def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None = None, check=None,
+         dates: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """The best passage (number, score) of each of the first ``count`` documents, best first
+    (or newest first when ``dates`` is given); ties go to the lower passage number, as in Whoosh.
+
+    ``bonus`` holds, for passages where an optional phrase could match, the score it adds if
+    it does; ``check(ids)`` says where it does. Checking is the costly part, so passages are
+    checked in order of the score they could reach, and checking stops as soon as no passage
+    left could reach the ``count``-th document's score — then the result is exactly that of
+    checking every passage — or after ``RESCORE_WINDOW`` passages, beyond which the boost is
+    not given (a query of common words whose phrase is rare).
+    """
+    ids, scores = found.ids, found.scores.copy()
+    if not len(ids) or count < 1:
+        return []
+    extra = np.zeros(len(ids))
+    if bonus is not None and len(bonus):
+        _, mine, theirs = np.intersect1d(ids, bonus.ids, assume_unique=True, return_indices=True)
+        extra[mine] = bonus.scores[theirs]
+    pending = extra > 0
+
+    def settle(rows: np.ndarray) -> None:
+        rows = rows[pending[rows]]
+        if len(rows):
+            scores[rows] += extra[rows] * check(ids[rows])
+            pending[rows] = False
+
+    if dates is not None:
+        # Newest documents first; the best passage of each is then chosen on its full score.
+        order = np.lexsort((ids, -scores, -dates[ids]))
+        _, first = np.unique(doc_of[ids[order]], return_index=True)
+        chosen_docs = doc_of[ids[order[np.sort(first)[:count]]]]
+        rows = np.flatnonzero(np.isin(doc_of[ids], chosen_docs))
+        settle(rows)
+        rank = rows[np.lexsort((ids[rows], -scores[rows]))]
+        best = {}
+        for row in rank:
+            best.setdefault(int(doc_of[ids[row]]), row)
+        return [(int(ids[best[int(d)]]), float(scores[best[int(d)]])) for d in chosen_docs]
+
+    if pending.any():
+        upper = scores + extra
+        order = np.lexsort((ids, -upper))
+        window = min(len(order), max(RESCORE_WINDOW, 4 * count))
+        done, step = 0, max(4 * count, 64)
+        while done < window:
+            settle(order[done:min(done + step, window)])
+            done = min(done + step, window)
+            if done >= window:
+                break
+            threshold = _kth_document_score(order[:done], ids, scores, doc_of, count)
+            if threshold is not None and upper[order[done]] < threshold:
+                break  # no passage left could reach the first `count` documents
+            step *= 2
+    rank = np.lexsort((ids, -scores))
+    _, first = np.unique(doc_of[ids[rank]], return_index=True)
+    rows = rank[np.sort(first)[:count]]
+    return [(int(ids[r]), float(scores[r])) for r in rows]
+
+
+def _kth_document_score(rows: np.ndarray, ids, scores, doc_of, k: int) -> float | None:
+    """The score of the k-th best document counting only passages ``rows``; None if fewer documents."""
+    rank = rows[np.lexsort((ids[rows], -scores[rows]))]
+    _, first = np.unique(doc_of[ids[rank]], return_index=True)
+    if len(first) < k:
+        return None
+    return float(scores[rank[np.sort(first)[k - 1]]])
 
 
 def _inc(counter: dict, key: str) -> None:

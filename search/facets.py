@@ -3,50 +3,103 @@
 Each facet is counted with every filter applied except its own, so the page can
 offer the other values of a facet the user already narrowed ("nl (12)" next to
 "fr ✓"). Counting reads the index's facet table (plain arrays), not Whoosh
-columns.
+columns, as NumPy arrays: a count is a handful of array operations whatever
+the number of matching passages.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
 
 from indexer.facet_table import FacetTable
 
 from .request import FACET_NAMES
 
 
-def distinct_docs(table: FacetTable, docnums) -> set[int]:
-    doc_of = table.doc_of
-    return {doc_of[n] for n in docnums}
+@dataclass(frozen=True)
+class FacetArrays:
+    """A facet table as arrays: values become small integer codes."""
+
+    generation: int
+    doc_of: np.ndarray  # passage -> document ordinal
+    plang: np.ndarray  # passage -> code in langs
+    langs: list[str]
+    year: np.ndarray  # document -> code in years
+    years: list[str]
+    type: np.ndarray
+    types: list[str]
+    pair_doc: np.ndarray  # one (document, project) pair per entry
+    pair_project: np.ndarray
+    projects: list[str]
+
+    @classmethod
+    def of(cls, table: FacetTable) -> "FacetArrays":
+        years, year = _codes(table.year)
+        types, kind = _codes(table.type)
+        projects = sorted({p for ps in table.projects for p in ps})
+        code = {p: i for i, p in enumerate(projects)}
+        pairs = [(d, code[p]) for d, ps in enumerate(table.projects) for p in ps]
+        pair_doc = np.array([d for d, _ in pairs], dtype=np.int64)
+        pair_project = np.array([p for _, p in pairs], dtype=np.int64)
+        return cls(table.generation, np.asarray(table.doc_of, dtype=np.int64), np.asarray(table.plang, dtype=np.int64),
+                   list(table.langs_seen), year, years, kind, types, pair_doc, pair_project, projects)
+
+    @property
+    def documents(self) -> int:
+        return len(self.year)
+
+    def distinct_docs(self, passages: np.ndarray) -> np.ndarray:
+        """Document ordinals of ``passages``, each once, in order."""
+        return np.unique(self.doc_of[passages])
 
 
-def count(table: FacetTable, name: str, docnums) -> dict[str, int]:
-    """Documents per value of facet ``name`` among the passages ``docnums``."""
+def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
+    if not values:
+        return [], np.zeros(0, dtype=np.int64)
+    names, codes = np.unique(np.array(values, dtype=object).astype(str), return_inverse=True)
+    return [str(n) for n in names], codes.astype(np.int64)
+
+
+def _named(names: list[str], counts: np.ndarray) -> dict[str, int]:
+    """Non-zero counts, most frequent first (ties by name)."""
+    pairs = [(names[i], int(c)) for i, c in enumerate(counts) if c]
+    return dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+
+
+def count(arrays: FacetArrays, name: str, passages: np.ndarray) -> dict[str, int]:
+    """Documents per value of facet ``name`` among ``passages`` (an array of passage numbers).
+
+    A document counts once per value; for the language facet, once per
+    language its matching passages are in.
+    """
     if name == "lang":
-        doc_of, plang, langs = table.doc_of, table.plang, table.langs_seen
-        pairs = {(doc_of[n], plang[n]) for n in docnums}
-        counts = Counter(langs[code] for _, code in pairs)
-        return dict(counts.most_common())
-    docs = distinct_docs(table, docnums)
+        width = max(len(arrays.langs), 1)
+        pairs = np.unique(arrays.doc_of[passages] * width + arrays.plang[passages])
+        return _named(arrays.langs, np.bincount(pairs % width, minlength=len(arrays.langs)))
+    docs = arrays.distinct_docs(passages)
     if name == "project":
-        projects = table.projects
-        counts = Counter(p for d in docs for p in projects[d])
-    else:
-        values = table.year if name == "year" else table.type
-        counts = Counter(values[d] for d in docs)
+        chosen = np.zeros(arrays.documents, dtype=bool)
+        chosen[docs] = True
+        found = arrays.pair_project[chosen[arrays.pair_doc]]
+        return _named(arrays.projects, np.bincount(found, minlength=len(arrays.projects)))
+    codes, names = (arrays.year, arrays.years) if name == "year" else (arrays.type, arrays.types)
+    counts = _named(names, np.bincount(codes[docs], minlength=len(names)))
     if name == "year":
         counts.pop("0", None)  # unknown year
         return dict(sorted(counts.items(), reverse=True))
-    return dict(counts.most_common())
+    return counts
 
 
-def facet_counts(table: FacetTable, base: set[int], per_filter: dict[str, set[int]]) -> dict[str, dict[str, int]]:
-    """``base``: matching passages under the always-applied filters; ``per_filter``: facet -> passages its filter allows."""
+def facet_counts(arrays: FacetArrays, base: np.ndarray, per_filter: dict[str, np.ndarray]) -> dict[str, dict[str, int]]:
+    """``base``: matching passages under the always-applied filters; ``per_filter``: facet ->
+    boolean mask of the passages its filter allows."""
     out = {}
     for name in FACET_NAMES:
-        docnums = base
+        passages = base
         for other, allowed in per_filter.items():
             if other != name:
-                docnums = docnums & allowed
-        out[name] = count(table, name, docnums)
+                passages = passages[allowed[passages]]
+        out[name] = count(arrays, name, passages)
     return out
