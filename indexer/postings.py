@@ -31,7 +31,7 @@ POSTINGS_DIR = "postings"
 #: Terms in at least this share of a segment's passages get arrays of their own.
 HOT_SHARE = 0.02
 HOT_MIN = 256  # ... and in at least this many
-FORMAT = 1  # bump when the files below change
+FORMAT = 2  # bump when the files below change (or the fields saved)
 
 NO_IDS = np.zeros(0, dtype=np.int64)
 NO_WEIGHTS = np.zeros(0, dtype=np.float64)

@@ -19,6 +19,8 @@ NEUTRAL_FIELD = "text_all"
 TITLE_FIELD = "title"
 #: Fields a plain query searches, with their weights in BM25F.
 SEARCH_FIELDS = {TITLE_FIELD: 2.0, "text_fr": 1.0, "text_nl": 1.0, "text_en": 1.0, NEUTRAL_FIELD: 0.6}
+#: Text fields that filters read (long posting lists: "public" is in nearly every passage).
+FILTER_FIELDS = ("visibility", "plang", "type", "projects")
 
 
 def signature() -> str:

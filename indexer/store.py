@@ -15,8 +15,11 @@ import threading
 import time
 from pathlib import Path
 
+from . import whoosh_fixes
 from .errors import IndexLocked, IndexProblem
 from .schema import build_schema, signature
+
+whoosh_fixes.apply()
 
 INDEX_NAME = "passages"
 WHOOSH_DIR = "whoosh"  # Whoosh's own files, kept apart so that a rebuild can clear them

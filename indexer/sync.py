@@ -23,7 +23,7 @@ from archive.options import ExtractOptions
 from archive.pipeline import ExtractionCache, Result, extract_many, file_hash, find_files
 
 from . import facet_table, postings, store
-from .schema import SEARCH_FIELDS, passage_records
+from .schema import FILTER_FIELDS, SEARCH_FIELDS, passage_records
 
 CACHE_DIR = "extract-cache"
 
@@ -124,7 +124,7 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
             reader = searcher.reader()
             if report.changed or report.rebuilt or not facet_table.load(folder, ix.latest_generation()):
                 facet_table.save(folder, facet_table.build(reader, reader.generation()))
-            postings.update(folder, reader, list(SEARCH_FIELDS))
+            postings.update(folder, reader, [*SEARCH_FIELDS, *FILTER_FIELDS])
     report.seconds = time.monotonic() - started
     return report
 
@@ -281,5 +281,5 @@ def remove(targets: list[str], folder: Path, wait: float = 0.0) -> int:
             raise
         store.write_manifest(folder, manifest)
         with ix.searcher() as searcher:
-            postings.update(folder, searcher.reader(), list(SEARCH_FIELDS))
+            postings.update(folder, searcher.reader(), [*SEARCH_FIELDS, *FILTER_FIELDS])
     return removed

@@ -40,9 +40,8 @@ class FacetArrays:
         types, kind = _codes(table.type)
         projects = sorted({p for ps in table.projects for p in ps})
         code = {p: i for i, p in enumerate(projects)}
-        pairs = [(d, code[p]) for d, ps in enumerate(table.projects) for p in ps]
-        pair_doc = np.array([d for d, _ in pairs], dtype=np.int64)
-        pair_project = np.array([p for _, p in pairs], dtype=np.int64)
+        pair_doc = np.repeat(np.arange(len(table.projects), dtype=np.int64), [len(ps) for ps in table.projects])
+        pair_project = np.array([code[p] for ps in table.projects for p in ps], dtype=np.int64)
         return cls(table.generation, np.asarray(table.doc_of, dtype=np.int64), np.asarray(table.plang, dtype=np.int64),
                    list(table.langs_seen), year, years, kind, types, pair_doc, pair_project, projects)
 

@@ -190,3 +190,22 @@ def test_the_phrase_pattern_decides_as_the_positions_do(tokens, phrase, slop):
     positions = [[i for i, t in enumerate(tokens) if t == w] for w in phrase]
     by_positions = all(positions) and vectorized._near_in_order(positions, slop)
     assert bool(vectorized._phrase_pattern(phrase, slop).search(text)) == bool(by_positions)
+
+
+def test_view_file_reads_like_a_file_without_copying():
+    import io
+    import pickle
+
+    from indexer.whoosh_fixes import ViewFile
+
+    data = pickle.dumps((1, "deux", [3.0])) + b"line one\nline two\n" + bytes(range(256))
+    view = memoryview(bytearray(data))
+    f, reference = ViewFile(view), io.BytesIO(data)
+    assert pickle.load(f) == pickle.load(reference) and f.tell() == reference.tell()
+    assert f.readline() == reference.readline() and f.read(4) == reference.read(4)
+    f.seek(-10, io.SEEK_END)
+    reference.seek(-10, io.SEEK_END)
+    assert f.read() == reference.read() and f.read(5) == b""
+    view[-1] = 0  # the file reads the buffer itself, not a copy of it
+    f.seek(-1, io.SEEK_END)
+    assert f.read(1) == b"\x00"
