@@ -238,9 +238,9 @@ def _engine(index_dir: Path | None, glossary: Path | None = None):
     from .fastimport import trim_search_imports
 
     trim_search_imports()
-    from .engine import WhooshEngine
+    from .engines import open_engine
 
-    return WhooshEngine.open(_index_dir(index_dir), glossary)
+    return open_engine(_index_dir(index_dir), glossary)
 
 
 @main.command(context_settings=CONTEXT)

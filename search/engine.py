@@ -102,6 +102,10 @@ class WhooshEngine:
                     self._dates = None
         return self._searcher
 
+    @property
+    def cross_language(self) -> bool:
+        return self.glossary is not None
+
     def refresh(self) -> None:
         self._checked = 0.0
         self.searcher()

@@ -5,3 +5,7 @@ from archive.errors import ArchiveError
 
 class QueryError(ArchiveError):
     """The query or one of its filters cannot be understood."""
+
+
+class EngineUnavailable(ArchiveError):
+    """The configured search engine cannot be used (unknown name, or not installed)."""

@@ -88,6 +88,16 @@ class SearchResponse:
 
 
 class Engine(Protocol):
+    """What the CLI and the web app need from a search engine (see ``search/engines.py``).
+
+    The contract every engine keeps: internal documents are never returned, counted,
+    suggested or described unless ``include_internal`` is set; a filter that matches
+    nothing gives no hits; hits, totals and facet counts are documents, not passages.
+    """
+
+    #: Whether ``SearchRequest.cross_language`` does anything (a glossary is loaded).
+    cross_language: bool
+
     def search(self, request: SearchRequest) -> SearchResponse: ...
 
     def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> dict[str, Any] | None: ...
@@ -95,3 +105,5 @@ class Engine(Protocol):
     def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False) -> list[Hit]: ...
 
     def stats(self, include_internal: bool = False) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...

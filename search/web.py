@@ -34,10 +34,10 @@ from starlette.exceptions import HTTPException
 from archive.errors import ArchiveError
 from archive.metadata import Vocabulary, find_vocabulary
 
-from .engine import WhooshEngine
+from .engines import open_engine
 from .errors import QueryError
 from .i18n import UI_LANGUAGES, MESSAGES, Translator, negotiate
-from .request import Hit, SearchRequest, SearchResponse
+from .request import Engine, Hit, SearchRequest, SearchResponse
 from .snippets import highlight_html
 from .web_params import BadParameter, SearchParams
 
@@ -53,7 +53,7 @@ DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 class Site:
     """What every request needs: the engine, the project names, the templates and who may see what."""
 
-    def __init__(self, engine: WhooshEngine, vocabulary: Vocabulary | None = None, staff_token: str | None = None):
+    def __init__(self, engine: Engine, vocabulary: Vocabulary | None = None, staff_token: str | None = None):
         self.engine = engine
         self.vocabulary = vocabulary
         self.staff_token = staff_token or None
@@ -67,7 +67,7 @@ class Site:
 
     @property
     def cross_language(self) -> bool:
-        return self.engine.glossary is not None
+        return self.engine.cross_language
 
     def project_name(self, pid: str) -> str:
         return self.vocabulary.name(pid) if self.vocabulary else pid
@@ -78,11 +78,6 @@ class Site:
         request = params.request(self.include_internal, facets)
         with self.lock:
             response = self.engine.search(request)
-            if not response.total:
-                # Whoosh ignores an *empty* filter set, so a filter that matches nothing
-                # (project=unknown) lets the engine list unfiltered hits, internal ones
-                # included, next to a total of 0. No match means no hits.
-                response.hits = []
             if response.suggestion and not self.include_internal:
                 response.suggestion = self._public_suggestion(params.q, response.suggestion)
         return response
@@ -115,12 +110,7 @@ class Site:
         if not DOC_ID.match(doc_id):
             return []
         with self.lock:
-            hits = self.engine.similar(doc_id, limit, self.include_internal)
-            if not self.include_internal:
-                # Same empty-filter hole as in search: when no other public document
-                # exists the engine's filter is empty and Whoosh drops it. Check each hit.
-                hits = [h for h in hits if self.engine.document(h.id, False) is not None]
-            return hits
+            return self.engine.similar(doc_id, limit, self.include_internal)
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
@@ -201,7 +191,7 @@ def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path |
     """The site for the index in ``index_dir``; with ``staff_token`` it shows internal documents, to holders of the token only."""
     from . import web_api, web_auth, web_pages
 
-    engine = WhooshEngine.open(Path(index_dir), glossary)
+    engine = open_engine(Path(index_dir), glossary)
     site = Site(engine, load_vocabulary(Path(index_dir), projects), staff_token)
 
     @asynccontextmanager

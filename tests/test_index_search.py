@@ -292,3 +292,25 @@ def test_the_passage_with_the_words_together_is_the_hit(tmp_path):
     assert "rouge vert bleu" in hit.snippet
     # words far apart still match: the phrase only adds to the score
     assert engine.search(SearchRequest("rouge trains")).total == 1
+
+
+def test_the_engine_is_chosen_by_setting_and_keeps_the_contract(built_index, monkeypatch):
+    from search.engines import open_engine
+    from search.errors import EngineUnavailable
+
+    _, index_dir = built_index
+    monkeypatch.setenv("ARCHIVE_ENGINE", "elasticsearch")
+    with pytest.raises(EngineUnavailable, match="unknown search engine 'elasticsearch'"):
+        open_engine(index_dir)
+    monkeypatch.delenv("ARCHIVE_ENGINE")
+    engine = open_engine(index_dir)
+    try:
+        assert engine.cross_language is False
+        assert engine.search(SearchRequest("enfants")).total > 0
+        # A filter that matches nothing gives nothing (Whoosh alone would ignore an empty filter set).
+        nothing = engine.search(SearchRequest("enfants", projects=("no-such-project",)))
+        assert (nothing.total, nothing.hits) == (0, [])
+        assert engine.search(SearchRequest("zorglubmarker")).total == 0  # internal only
+        assert engine.search(SearchRequest("zorglubmarker", include_internal=True)).total == 1
+    finally:
+        engine.close()
