@@ -5,8 +5,10 @@
 1. Readers during a write. The first ``--first`` files are ingested; then the
    whole corpus is ingested while readers search without pause:
    ``archive search MARKER --format json`` in a loop (one process per query,
-   as a user or a script would), and two threads sharing one in-process
-   ``WhooshEngine`` opened before the ingest (as the web server does). A marker
+   as a user or a script would), two threads sharing one in-process
+   ``WhooshEngine`` opened before the ingest (as the web server does), and
+   ``/api/search?q=MARKER`` over HTTP from an ``archive serve`` started
+   before the ingest. A marker
    of a file indexed before the ingest must always find exactly that file; a
    marker of a new file may find nothing until its batch is committed, then
    exactly that file, and once found must stay found. Errors and latencies are
@@ -25,11 +27,14 @@ import json
 import os
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,18 +74,64 @@ def cli_search(marker: str, index: Path) -> tuple[float, list[str] | str]:
     return took, [h["path"] for h in json.loads(proc.stdout)["hits"]]
 
 
-def readers(index: Path, old: dict[str, str], new: dict[str, str], stop: threading.Event, label: str, seed: int) -> list[Probe]:
-    """CLI and in-process searches until ``stop`` is set; wrong answers count as errors."""
+class WebServer:
+    """``archive serve`` on a free local port, for searches over HTTP."""
+
+    def __init__(self, index: Path, start_timeout: float = 180):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen([archive_command(), "serve", "--index", str(index), "--port", str(port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + start_timeout  # a loaded machine takes its time to import everything
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"archive serve exited {self.proc.returncode}: {self.proc.stderr.read()[-300:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/search?q=", timeout=10):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.close()
+                    raise RuntimeError(f"archive serve did not answer within {start_timeout:.0f} s")
+                time.sleep(0.5)
+
+    def search(self, marker: str) -> tuple[float, list[str] | str]:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"{self.url}/api/search?{urllib.parse.urlencode({'q': marker})}", timeout=120) as resp:
+                got = [h["path"] for h in json.loads(resp.read())["hits"]]
+        except Exception as exc:  # any failure to answer is a finding here
+            got = f"{type(exc).__name__}: {exc}"
+        return time.monotonic() - started, got
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def readers(index: Path, old: dict[str, str], new: dict[str, str], stop: threading.Event, label: str, seed: int,
+            web: WebServer | None = None) -> list[Probe]:
+    """CLI, in-process and HTTP searches until ``stop`` is set; wrong answers count as errors."""
     from search.engine import WhooshEngine
     from search.request import SearchRequest
 
     engine = WhooshEngine(index)
-    found_new: set[str] = set()
+    # New files seen so far, per searcher: the web server refreshes on its own clock, so it
+    # may rightly miss for a second a file the in-process engine already finds.
+    found_new: dict[str, set[str]] = {"engine": set(), "web": set()}
     lock = threading.Lock()
     probes = [Probe(f"CLI {label}"), Probe(f"engine {label}, thread 1"), Probe(f"engine {label}, thread 2")]
+    if web:
+        probes.append(Probe(f"web API {label}"))
     old_items, new_items = sorted(old.items()), sorted(new.items())
 
-    def judge(probe: Probe, path: str, is_old: bool, got) -> None:
+    def judge(probe: Probe, path: str, is_old: bool, got, source: str = "engine") -> None:
         if isinstance(got, str):
             probe.errors.append(got)
         elif is_old and got != [path]:
@@ -88,9 +139,9 @@ def readers(index: Path, old: dict[str, str], new: dict[str, str], stop: threadi
         elif not is_old:
             with lock:
                 if got == [path]:
-                    found_new.add(path)
-                elif got or path in found_new:
-                    probe.errors.append(f"new file {path} found as {got} (seen before: {path in found_new})")
+                    found_new[source].add(path)
+                elif got or path in found_new[source]:
+                    probe.errors.append(f"new file {path} found as {got} (seen before: {path in found_new[source]})")
 
     def cli_loop(probe: Probe, rng: random.Random) -> None:
         while not stop.is_set():
@@ -98,6 +149,14 @@ def readers(index: Path, old: dict[str, str], new: dict[str, str], stop: threadi
             took, got = cli_search(marker, index)
             probe.latencies.append(took)
             judge(probe, path, True, got)
+
+    def web_loop(probe: Probe, rng: random.Random) -> None:
+        while not stop.is_set():
+            is_old = rng.random() < 0.5 or not new_items
+            path, marker = rng.choice(old_items if is_old else new_items)
+            took, got = web.search(marker)
+            probe.latencies.append(took)
+            judge(probe, path, is_old, got, "web")
 
     def engine_loop(probe: Probe, rng: random.Random) -> None:
         while not stop.is_set():
@@ -113,7 +172,9 @@ def readers(index: Path, old: dict[str, str], new: dict[str, str], stop: threadi
             time.sleep(0.005)
 
     threads = [threading.Thread(target=cli_loop, args=(probes[0], random.Random(seed)))]
-    threads += [threading.Thread(target=engine_loop, args=(p, random.Random(seed + i))) for i, p in enumerate(probes[1:], 1)]
+    threads += [threading.Thread(target=engine_loop, args=(p, random.Random(seed + i))) for i, p in enumerate(probes[1:3], 1)]
+    if web:
+        threads.append(threading.Thread(target=web_loop, args=(probes[3], random.Random(seed + 3))))
     for t in threads:
         t.start()
     for t in threads:
@@ -123,6 +184,12 @@ def readers(index: Path, old: dict[str, str], new: dict[str, str], stop: threadi
     if missing and new and label == "during ingest":
         probes[1].errors.append(f"after the ingest, the long-lived engine misses {len(missing)} new files, e.g. {missing[:2]}")
     engine.close()
+    if web and new and label == "during ingest":
+        time.sleep(2)  # the server checks for a new index generation once a second
+        sample = random.Random(seed).sample(new_items, min(100, len(new_items)))
+        missing = [p for p, m in sample if web.search(m)[1] != [p]]
+        if missing:
+            probes[3].errors.append(f"after the ingest, the web server misses {len(missing)} of {len(sample)} new files, e.g. {missing[:2]}")
     return probes
 
 
@@ -134,24 +201,28 @@ def readers_during_ingest(args, corpus: Path, markers: dict[str, str]) -> list[s
     proc = subprocess.run(ingest_command([first], index, args.jobs), capture_output=True, text=True)
     if proc.returncode != 0:
         return [f"first ingest failed: {proc.stderr[-300:]}"]
-    stop = threading.Event()
-    timer = threading.Timer(args.idle_seconds, stop.set)
-    timer.start()
-    idle = readers(index, old, {}, stop, "idle", args.seed)
-    stop = threading.Event()
-    ingest = subprocess.Popen(ingest_command([corpus], index, args.jobs), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    result: dict = {}
+    web = WebServer(index)
+    try:
+        stop = threading.Event()
+        timer = threading.Timer(args.idle_seconds, stop.set)
+        timer.start()
+        idle = readers(index, old, {}, stop, "idle", args.seed, web)
+        stop = threading.Event()
+        ingest = subprocess.Popen(ingest_command([corpus], index, args.jobs), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        result: dict = {}
 
-    def wait_ingest():
-        result["out"], result["err"] = ingest.communicate()
-        result["rc"] = ingest.returncode
-        stop.set()
+        def wait_ingest():
+            result["out"], result["err"] = ingest.communicate()
+            result["rc"] = ingest.returncode
+            stop.set()
 
-    waiter = threading.Thread(target=wait_ingest)
-    waiter.start()
-    started = time.monotonic()
-    busy = readers(index, old, new, stop, "during ingest", args.seed + 10)
-    waiter.join()
+        waiter = threading.Thread(target=wait_ingest)
+        waiter.start()
+        started = time.monotonic()
+        busy = readers(index, old, new, stop, "during ingest", args.seed + 10, web)
+        waiter.join()
+    finally:
+        web.close()
     print(f"\n1. readers while `archive ingest` adds {len(new)} files to {len(old)} ({time.monotonic() - started:.1f} s, exit {result['rc']}):")
     problems = []
     for probe in idle + busy:

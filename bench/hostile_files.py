@@ -480,11 +480,52 @@ def archive_command() -> str:
     return str(beside) if beside.exists() else (shutil.which("archive") or "archive")
 
 
+#: ``archive ingest`` (the same click entry point), with each worker appending
+#: "seconds<TAB>outcome<TAB>reason<TAB>path<NUL>" for every file it extracts to the
+#: file in argv[1] (NUL-terminated: some of the file names hold newlines).
+TIMED_INGEST = r"""
+import os, sys, time
+import archive.pipeline as pipeline
+log, sys.argv = sys.argv[1], ["archive", *sys.argv[2:]]
+work = pipeline._work
+
+def timed_work(path):
+    started = time.monotonic()
+    result = work(path)
+    reason = " ".join((result.error or "").split())
+    line = f"{time.monotonic() - started:.2f}\t{'failed' if result.error else 'indexed'}\t{reason}\t{path}\0"
+    fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, os.fsencode(line))
+    finally:
+        os.close(fd)
+    return result
+
+pipeline._work = timed_work  # the workers are forked after this, so they run it
+from search.cli import main
+main()
+"""
+
+
+def read_file_times(log: Path) -> list[tuple[float, str, str, str]]:
+    """(seconds, outcome, reason, path) per file extracted by a worker, slowest first."""
+    rows = []
+    if log.exists():
+        for line in log.read_bytes().decode("utf-8", "surrogateescape").split("\0"):
+            parts = line.split("\t", 3)
+            if len(parts) == 4:
+                rows.append((float(parts[0]), parts[1], parts[2], parts[3]))
+        log.unlink()
+    return sorted(rows, reverse=True)
+
+
 def run_ingest(args: list[str], wall: float) -> dict:
     """``archive ingest`` in its own process group; kills the group at ``wall`` seconds."""
     timing = Path(os.environ.get("TMPDIR", "/tmp")) / f"hostile-time-{os.getpid()}.txt"
+    file_times = timing.with_name(f"hostile-file-times-{os.getpid()}.tsv")
+    file_times.unlink(missing_ok=True)
     command = ["/usr/bin/time", "-v", "-o", str(timing)] if Path("/usr/bin/time").exists() else []
-    command += [archive_command(), "ingest", *args]
+    command += [sys.executable, "-c", TIMED_INGEST, str(file_times), "ingest", *args]
     started = time.monotonic()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     peak = {"kb": 0}
@@ -509,7 +550,8 @@ def run_ingest(args: list[str], wall: float) -> dict:
         maxrss = int(found.group(1)) if found else 0
         timing.unlink()
     return {"rc": proc.returncode, "out": out.decode("utf-8", "surrogateescape"), "err": err.decode("utf-8", "surrogateescape"),
-            "seconds": time.monotonic() - started, "hung": hung, "max_rss_mb": maxrss / 1024, "group_rss_mb": peak["kb"] / 1024}
+            "seconds": time.monotonic() - started, "hung": hung, "max_rss_mb": maxrss / 1024, "group_rss_mb": peak["kb"] / 1024,
+            "file_times": read_file_times(file_times)}
 
 
 def reason_group(reason: str) -> str:
@@ -615,6 +657,13 @@ def _print_report(cases, outcome, failed, result) -> None:
     print(f"ingest: exit {result['rc']}, {result['seconds']:.1f} s wall, peak RSS of one process {result['max_rss_mb']:.0f} MB, "
           f"peak RSS of the process group {result['group_rss_mb']:.0f} MB")
     print("summary line: " + next((line for line in result["out"].splitlines() if " added, " in line), "(none)"))
+    times = result["file_times"]
+    if times:
+        print(f"\nper-file extraction time in the workers ({len(times)} files timed, {sum(t for t, *_ in times):.0f} s in all); slowest:")
+        for seconds, outcome, reason, path in times[:8]:
+            print(f"{seconds:8.1f} s  {outcome:<7}  {path}" + (f"  ({reason[:70]})" if reason else ""))
+    limit_hits = [r for r in failed.values() if "time limit per file" in r]
+    print(f"per-file time limit fired: {len(limit_hits)} times")
 
 
 def main(argv: list[str] | None = None) -> int:
