@@ -88,6 +88,11 @@ class WhooshEngine:
     def searcher(self):
         """The shared searcher, refreshed if the index changed since the last check."""
         now = time.monotonic()
+        if self._searcher is None:  # closed: open again on use
+            with self._lock:
+                if self._searcher is None:
+                    self._searcher = self.ix.searcher()
+                    self._checked = now
         if now - self._checked >= self.refresh_interval:
             with self._lock:
                 self._checked = now
@@ -110,8 +115,14 @@ class WhooshEngine:
         self._checked = 0.0
         self.searcher()
 
+    @_serialized
     def close(self) -> None:
-        self._searcher.close()
+        """Release the index files; a later call opens them again (closing twice is harmless)."""
+        with self._lock:
+            searcher, self._searcher = self._searcher, None
+            self._evaluator = None
+        if searcher is not None:
+            searcher.close()
 
     def _facet_arrays(self, searcher) -> FacetArrays:
         arrays = self._arrays

@@ -314,3 +314,15 @@ def test_the_engine_is_chosen_by_setting_and_keeps_the_contract(built_index, mon
         assert engine.search(SearchRequest("zorglubmarker", include_internal=True)).total == 1
     finally:
         engine.close()
+
+
+def test_a_closed_engine_opens_again_on_use(built_index):
+    from search.engine import WhooshEngine
+
+    _, index_dir = built_index
+    engine = WhooshEngine(index_dir)
+    before = engine.search(SearchRequest("enfants")).total
+    engine.close()
+    engine.close()  # twice is harmless
+    assert engine.search(SearchRequest("enfants")).total == before
+    engine.close()
