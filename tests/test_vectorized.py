@@ -209,3 +209,36 @@ def test_view_file_reads_like_a_file_without_copying():
     view[-1] = 0  # the file reads the buffer itself, not a copy of it
     f.seek(-1, io.SEEK_END)
     assert f.read(1) == b"\x00"
+
+
+def test_the_phrase_check_stops_early_and_stays_within_its_window(monkeypatch):
+    rng = np.random.default_rng(3)
+    n = 5000
+    ids = np.arange(n, dtype=np.int64)
+    doc_of = ids // 5  # five passages per document
+    found = vectorized.Matches(ids, rng.uniform(1.0, 10.0, n))
+    bonus = vectorized.Matches(ids, rng.uniform(0.0, 5.0, n))
+    phrase_at = set(rng.choice(n, 40, replace=False).tolist())
+    checked = []
+
+    def check(passages):
+        checked.extend(passages.tolist())
+        return np.array([p in phrase_at for p in passages.tolist()])
+
+    def exhaustive(count):
+        final = found.scores + bonus.scores * np.array([p in phrase_at for p in ids.tolist()])
+        best = {}
+        for p in sorted(ids.tolist(), key=lambda p: (-final[p], p)):
+            best.setdefault(int(doc_of[p]), (p, final[p]))
+        return sorted(best.values(), key=lambda pair: (-pair[1], pair[0]))[:count]
+
+    monkeypatch.setattr(engine_module, "RESCORE_WINDOW", 10**9)
+    for count in (1, 10):
+        checked.clear()
+        got = engine_module._top(found, doc_of, count, bonus, check)
+        assert [p for p, _ in got] == [p for p, _ in exhaustive(count)]
+        assert len(checked) < n // 4  # stopped long before checking everything
+    monkeypatch.setattr(engine_module, "RESCORE_WINDOW", 100)
+    checked.clear()
+    engine_module._top(found, doc_of, 10, bonus, check)
+    assert len(checked) <= 100
