@@ -1,7 +1,7 @@
 """Hostile and broken files for the ingest, and a runner that checks nothing is lost.
 
     python bench/hostile_files.py OUT_DIR                  # write the files only
-    python bench/hostile_files.py OUT_DIR --run [--jobs 2] [--wall 1800] [--skip CATEGORY]
+    python bench/hostile_files.py OUT_DIR --run [--jobs 2] [--wall 3600] [--skip CATEGORY]
 
 Writes some 330 files into OUT_DIR (emptied first): truncated, byte-flipped and
 encrypted PDFs made with reportlab, PDF and .docx decompression bombs, empty
@@ -672,7 +672,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", action="store_true", help="Ingest them and check the outcome.")
     parser.add_argument("--index", type=Path, help="Index folder for --run (default: OUT-index, emptied first).")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--wall", type=float, default=1800, help="Seconds the ingest may take before it counts as hung.")
+    # A hang detector, not a speed target: three files run into the per-file time limit
+    # (300 s each), which takes 5-10 minutes of the run by itself, and the whole ingest
+    # took 18-21 minutes on a shared, loaded 2-core machine (docs/RELIABILITY.md).
+    parser.add_argument("--wall", type=float, default=3600, help="Seconds the ingest may take before it counts as hung.")
     parser.add_argument("--max-rss-mb", type=float, default=4096, help="Ceiling on the peak memory of any one process.")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reuse", action="store_true", help="Use the files already in OUT (written by an earlier call) instead of writing them again.")
