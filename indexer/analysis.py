@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
 from whoosh.analysis import Filter, LowercaseFilter, PyStemmerFilter, RegexTokenizer, StopFilter
 from whoosh.lang.stopwords import stoplists
@@ -93,8 +95,28 @@ class FoldFilter(Filter):
             yield t
 
 
+@lru_cache(maxsize=None)
 def stop_words(lang: str) -> frozenset[str]:
     return frozenset(fold_word(w) for w in stoplists[lang]) | _ELISIONS[lang] | _EXTRA_STOPS[lang]
+
+
+@lru_cache(maxsize=None)
+def _stemmer(lang: str):
+    import Stemmer
+
+    return Stemmer.Stemmer(_STEMMERS[lang])
+
+
+def indexed_forms(words: Iterable[str], lang: str | None) -> dict[str, str | None]:
+    """The term each word (as the tokenizer cuts it) becomes in the analyser of ``lang``
+    (None when a stop word), for many words at once: stemming runs on the whole batch."""
+    folded = {w: fold_word(w.lower()) for w in words}
+    if lang not in _STEMMERS:
+        return folded
+    stops = stop_words(lang)
+    keep = sorted({f for f in folded.values() if f not in stops})
+    stems = dict(zip(keep, _stemmer(lang).stemWords(keep)))
+    return {w: stems.get(f) for w, f in folded.items()}
 
 
 def analyzer_for(lang: str | None):

@@ -18,13 +18,16 @@ arrays is read from Whoosh's own files; the result is the same either way.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.reading import TermNotFound
 
 POSTINGS_DIR = "postings"
@@ -79,14 +82,11 @@ def leaf_postings(reader, field: str, btext: bytes, positions: bool = False):
         ids, weights, values = info.inlined_postings()
         return (np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64),
                 list(values) if positions else None)
-    matcher = terms.matcher(field, btext, reader.schema[field].format)
-    if type(matcher) is not W3LeafMatcher or matcher._byteids:
+    postfile = getattr(terms, "_postfile", None)
+    if postfile is None or not hasattr(postfile, "get"):
         return _slow_postings(reader, field, btext, positions)
     id_parts, weight_parts, values = [], [], []
-    while True:
-        matcher._read_data()
-        raw_ids, raw_weights, raw_values = matcher._data
-        count = matcher._blocklength
+    for count, (raw_ids, raw_weights, raw_values) in _blocks(postfile, info.extent()[0]):
         id_parts.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))  # stored as deltas
         if raw_weights is None:
             weight_parts.append(np.ones(count))
@@ -96,10 +96,34 @@ def leaf_postings(reader, field: str, btext: bytes, positions: bool = False):
             weight_parts.append(np.asarray(raw_weights, dtype=np.float64))
         if positions:
             values.extend(raw_values)
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
     return np.concatenate(id_parts), np.concatenate(weight_parts), (values if positions else None)
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def _blocks(postfile, offset: int):
+    """Each block of the posting list at ``offset``: (number of postings, (ids, weights, values)).
+
+    The layout of ``W3PostingsWriter``: a magic tag, then per block its length
+    (negative for the last), a pickled info tuple and the pickled, possibly
+    compressed, data tuple. Read here with ``get`` (random access), not through
+    the file's position as Whoosh's matcher does, which costs several Python
+    calls per block.
+    """
+    if postfile.get(offset, len(WHOOSH3_HEADER_MAGIC)) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no posting list at offset {offset}")
+    pos = offset + len(WHOOSH3_HEADER_MAGIC)
+    while True:
+        (length,) = _BLOCK_LENGTH.unpack(postfile.get(pos, _BLOCK_LENGTH.size))
+        block = postfile.get(pos + _BLOCK_LENGTH.size, abs(length))
+        stream = io.BytesIO(block)
+        count, _, _, compression, _, _ = pickle.load(stream)
+        data = block[stream.tell():]
+        yield count, pickle.loads(zlib.decompress(data) if compression else data)
+        if length < 0:
+            return
+        pos += _BLOCK_LENGTH.size + abs(length)
 
 
 def _slow_postings(reader, field: str, btext: bytes, positions: bool):

@@ -6,34 +6,38 @@ query matched ("enfants" for the query "enfant", "événements" for "evenements"
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
 
-from indexer.analysis import analyzer_for
+from indexer.analysis import WORD_PATTERN, indexed_forms
 from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, TITLE_FIELD
 
 ELLIPSIS = "…"
 
 
-@lru_cache(maxsize=8)
-def _analyzer(lang: str | None):
-    return analyzer_for(lang)
+_WORD = re.compile(WORD_PATTERN)
 
 
 def match_spans(text: str, lang: str, terms: set[tuple[str, str]]) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text`` that match the query ``terms`` ((field, token) pairs)."""
+    """Character spans of the words of ``text`` that match the query ``terms`` ((field, token) pairs).
+
+    The words are those of the index analysers (``indexer.analysis``), each distinct
+    word analysed once, its stem computed in one batch.
+    """
     wanted_neutral = {t for f, t in terms if f in (NEUTRAL_FIELD, TITLE_FIELD)}
     field = LANG_FIELDS.get(lang)
     wanted_lang = {t for f, t in terms if f == field} if field else set()
-    spans: set[tuple[int, int]] = set()
-    if wanted_neutral:
-        for tok in _analyzer(None)(text, chars=True, mode="index"):
-            if tok.text in wanted_neutral:
-                spans.add((tok.startchar, tok.endchar))
-    if wanted_lang:
-        for tok in _analyzer(lang)(text, chars=True, mode="index"):
-            if tok.text in wanted_lang:
-                spans.add((tok.startchar, tok.endchar))
-    return sorted(spans)
+    if not wanted_neutral and not wanted_lang:
+        return []
+    words = list(_WORD.finditer(text))
+    distinct = {m.group() for m in words}
+    neutral = indexed_forms(distinct, None) if wanted_neutral else {}
+    stemmed = indexed_forms(distinct, lang) if wanted_lang else {}
+    spans = []
+    for m in words:
+        word = m.group()
+        if neutral.get(word) in wanted_neutral or stemmed.get(word) in wanted_lang:
+            spans.append((m.start(), m.end()))
+    return spans
 
 
 def make_snippet(text: str, lang: str, terms: set[tuple[str, str]], max_chars: int = 220) -> tuple[str, list[list[int]]]:

@@ -168,3 +168,29 @@ def test_arbitrary_text_as_query_gives_a_response_or_a_query_error(engine, text)
 def test_query_syntax_soup_gives_a_response_or_a_query_error(engine, parts, spaces, sort, cross, page):
     text = "".join(p + (" " if s else "") for p, s in zip(parts, spaces))
     check_query(engine, text, sort=sort, cross_language=cross, page=page)
+
+
+_SNIPPET_WORDS = ["enfant", "enfants", "Enfants", "l'enfant", "d'Événements", "événements", "évènements", "kinderen",
+                  "kind", "children's", "child", "œuvre", "Straße", "les", "the", "de", "protection", "protégés", "x²", "½"]
+
+
+@settings(max_examples=300, deadline=5000, derandomize=True)
+@given(st.lists(st.one_of(st.sampled_from(_SNIPPET_WORDS), st.text(min_size=1, max_size=6)), max_size=30),
+       st.sampled_from(["fr", "nl", "en", "und"]), st.data())
+def test_snippet_spans_are_the_index_analysers_words(words, lang, data):
+    """match_spans, which analyses each distinct word once, marks exactly the words the analysers index as a query term."""
+    from indexer.analysis import analyzer_for
+    from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD
+    from search.snippets import match_spans
+
+    text = " ".join(words)
+    def tokens(analyzer):  # Whoosh reuses one Token object: copy what each one says
+        return [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, mode="index")]
+
+    neutral = tokens(analyzer_for(None))
+    stemmed = tokens(analyzer_for(lang)) if lang in LANG_FIELDS else []
+    pool = [(NEUTRAL_FIELD, w) for w, _, _ in neutral] + [(LANG_FIELDS[lang], w) for w, _, _ in stemmed]
+    terms = set(data.draw(st.lists(st.sampled_from(pool), max_size=4))) if pool else set()
+    expected = {(s, e) for w, s, e in neutral if (NEUTRAL_FIELD, w) in terms}
+    expected |= {(s, e) for w, s, e in stemmed if (LANG_FIELDS[lang], w) in terms}
+    assert match_spans(text, lang, terms) == sorted(expected)
