@@ -43,15 +43,19 @@ INGEST_STAGES = (
 )
 
 QUERY_STAGES = (
+    # First match wins, in this order, anywhere on the stack.
     ("suggestions (fuzzy walk of the lexicon)", "search/engine.py", {"suggest", "_has_unknown_words"}),
     ("snippets (re-analysis, best window)", "search/snippets.py", None),
     ("hits: stored fields", "search/engine.py", {"_hit"}),
+    ("near-phrase check (stored text of the best passages)", "search/vectorized.py", {"phrase_check"}),
     ("facet counting", "search/facets.py", None),
-    ("filter sets (cached)", "search/engine.py", {"_docnums"}),
-    ("top documents: matching, BM25F scoring, grouping", "search/engine.py", {"_top_documents"}),
-    ("all matching passages (for total and facets)", "whoosh/searching.py", {"docs_for_query"}),
+    ("filter masks (cached)", "search/engine.py", {"_mask"}),
+    ("reading postings (saved arrays, Whoosh blocks)", "indexer/postings.py", None),
+    ("matching and BM25F scoring (arrays)", "search/vectorized.py", None),
+    ("top documents: ranking, grouping", "search/engine.py", {"_top"}),
     ("query parsing", "search/engine.py", {"parse"}),
     ("highlight terms (expanding the query's terms)", "search/engine.py", {"_terms"}),
+    ("Whoosh term lookups (hash tables)", "whoosh/filedb/filetables.py", None),
 )
 
 
