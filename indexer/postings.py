@@ -55,16 +55,14 @@ def length_bytes(reader, field: str, count: int) -> np.ndarray:
     out = np.zeros(count, dtype=np.uint8)
     try:
         column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        raw_of = lambda: column._dbfile.get(column._basepos, min(column._count, count))  # noqa: E731
-    except AttributeError:
+        raw = column._dbfile.get(column._basepos, min(column._count, count)) if column is not None else b""
+    except AttributeError:  # not the whoosh3 codec: ask one passage at a time
         from whoosh.util.numeric import length_to_byte
 
         for docnum in range(count):
             out[docnum] = length_to_byte(reader.doc_field_length(docnum, field, 0) or None)
         return out
-    if column is not None:
-        raw = raw_of()
-        out[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    out[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)
     return out
 
 

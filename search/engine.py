@@ -31,7 +31,7 @@ from .filters import Filter, filters_for, visibility_query
 from .glossary import Glossary, find_glossary
 from .request import Hit, SearchRequest, SearchResponse
 from .snippets import make_snippet
-from .vectorized import Evaluator, Matches, Unsupported, intersect
+from .vectorized import Evaluator, Matches, Unsupported
 
 TEXT_FIELDS = frozenset({*SEARCH_FIELDS, NEUTRAL_FIELD})
 FACET_FILTERS = {"lang", "year", "project", "type"}

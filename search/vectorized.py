@@ -89,6 +89,7 @@ class Evaluator:
         self.bm25 = weighting if type(weighting) is BM25F else None
         self._lengths: dict[str, np.ndarray] = {}
         self._terms: OrderedDict[tuple, Matches] = OrderedDict()
+        self._positions: OrderedDict[tuple, _Postings] = OrderedDict()
         self._masks: OrderedDict[str, np.ndarray] = OrderedDict()
         self._live: np.ndarray | None = None
         self._deleted = [deleted(reader) for reader, _ in self.leaves]
@@ -288,13 +289,12 @@ class Evaluator:
         return found
 
     def _phrase_postings(self, field: str, btext: bytes) -> _Postings:
-        key = ("positions", field, btext)
-        cached = self._terms.get(key)
+        key = (field, btext)
+        cached = self._positions.get(key)
         if cached is None:
-            cached = self._postings(field, btext, positions=True)
-            self._terms[key] = cached
-            if len(self._terms) > TERM_CACHE:
-                self._terms.popitem(last=False)
+            cached = self._positions[key] = self._postings(field, btext, positions=True)
+            if len(self._positions) > TERM_CACHE:
+                self._positions.popitem(last=False)
         return cached
 
     def phrase(self, node: q.Phrase) -> Matches:
