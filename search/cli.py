@@ -71,6 +71,9 @@ def main(ctx: click.Context) -> None:
 
     Typical use: `archive ingest corpus/` then `archive search "traite des enfants"`
     or `archive serve corpus/` for the search page.
+
+    The CLI sees everything the index holds, internal documents too; --public (on
+    search, show, similar and stats) shows only public documents, as the search page does.
     """
     ctx.ensure_object(dict)
     if not ctx.obj.get("verbose"):
@@ -243,103 +246,187 @@ def _engine(index_dir: Path | None, glossary: Path | None = None):
     return open_engine(_index_dir(index_dir), glossary)
 
 
+def _project_names(index_dir: Path | None, projects_file: Path | None):
+    from .names import ProjectNames
+
+    return ProjectNames.for_index(_index_dir(index_dir), projects_file)
+
+
+class IsoDate(click.ParamType):
+    """A day written YYYY-MM-DD; the error says how to write one (strptime's says "%Y-%m-%d")."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        import datetime as dt
+        import re
+
+        if isinstance(value, dt.date):
+            return value
+        found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value).strip())
+        if found:
+            try:
+                return dt.date(*(int(part) for part in found.groups()))
+            except ValueError as exc:
+                self.fail(f"{value!r} is not a date ({exc}); use YYYY-MM-DD, for example 2019-05-02", param, ctx)
+        self.fail(f"{value!r} is not a date; use YYYY-MM-DD, for example 2019-05-02", param, ctx)
+
+
+_visibility_option = click.option(
+    "--internal/--public", "include_internal", default=True,
+    help="The CLI sees everything the index holds, internal documents too; "
+         "--public shows only public documents, as the search page does.")
+_names_option = click.option(
+    "--projects", "projects_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Project vocabulary, for project names (default: $ARCHIVE_PROJECTS, else the nearest projects.toml above the indexed files).")
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("query", required=False, default="")
 @_index_option
-@click.option("--lang", "langs", multiple=True, type=click.Choice(["fr", "nl", "en", "und"]), help="Passage language (repeatable).")
+@click.option("--lang", "langs", multiple=True, type=click.Choice(["fr", "nl", "en", "und"], case_sensitive=False),
+              help="Language of the text (repeatable): documents with a passage in it.")
 @click.option("--year", "years", multiple=True, type=int, help="Year of publication (repeatable).")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after (YYYY-MM-DD).")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before (YYYY-MM-DD).")
-@click.option("--project", "projects", multiple=True, help="Project id (repeatable), e.g. alert.")
-@click.option("--type", "types", multiple=True, type=click.Choice(["press_release", "article", "report", "other"]), help="Document type (repeatable).")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--from", "date_from", type=IsoDate(), help="Published on or after this day.")
+@click.option("--to", "date_to", type=IsoDate(), help="Published on or before this day.")
+@click.option("--project", "projects", multiple=True, help="Project id or name (repeatable), e.g. alert or \"Je dis STOP\".")
+@click.option("--type", "types", multiple=True, type=click.Choice(["press_release", "article", "report", "other"], case_sensitive=False),
+              help="Document type (repeatable).")
+@click.option("--sort", type=click.Choice(["relevance", "date"], case_sensitive=False), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--cross-language", is_flag=True, help="Also search the glossary's translations of the query's terms.")
 @click.option("--glossary", type=click.Path(path_type=Path, dir_okay=False), help="Glossary TSV (default: $ARCHIVE_GLOSSARY, else corpus/glossary.tsv).")
-@click.option("--internal/--public", "include_internal", default=True, show_default=True, help="Include internal documents (the CLI is for staff).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True)
+@_visibility_option
+@_names_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"], case_sensitive=False), default="text", show_default=True,
+              help="text names projects; json, jsonl and csv give ids, and each hit's visibility.")
 @_verbose_option
 @handle_errors
 def search(query, index_dir, langs, years, date_from, date_to, projects, types, sort, limit, page, cross_language, glossary,
-           include_internal, fmt) -> None:
+           include_internal, projects_file, fmt) -> None:
     """Search the archive. QUERY uses Whoosh syntax: words (all required), OR, NOT, "a phrase",
-    prefix*, fuzzy~, field:value (title:, lang:, year:, project:, type:)."""
+    prefix*, fuzzy~, field:value (title:, lang:, year:, project:, type:).
+
+    The CLI sees every document the index holds, internal documents too; --public
+    shows what the public search page shows."""
     from .output import print_response
     from .request import SearchRequest
 
+    engine = _engine(index_dir, glossary)  # first: it trims the imports that Whoosh would make
+    names = _project_names(index_dir, projects_file) if fmt == "text" or projects else None
     request = SearchRequest(
-        query=query, langs=langs, years=years, date_from=date_from.date() if date_from else None,
-        date_to=date_to.date() if date_to else None, projects=projects, types=types, sort=sort, page=page,
+        query=query, langs=langs, years=years, date_from=date_from, date_to=date_to,
+        projects=tuple(names.id_of(p) for p in projects) if names else (), types=types, sort=sort, page=page,
         per_page=limit, cross_language=cross_language, include_internal=include_internal,
     )
-    engine = _engine(index_dir, glossary)
-    print_response(engine.search(request), fmt)
+    print_response(engine.search(request), fmt, names=names)
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("doc_id")
 @_index_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_visibility_option
+@_names_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 @_verbose_option
 @handle_errors
-def show(doc_id, index_dir, fmt) -> None:
+def show(doc_id, index_dir, include_internal, projects_file, fmt) -> None:
     """Show one document's metadata and full text."""
-    doc = _engine(index_dir).document(doc_id, include_internal=True)
+    doc = _engine(index_dir).document(doc_id, include_internal=include_internal)
     if doc is None:
-        raise click.ClickException(f"no document with id {doc_id!r}")
+        raise click.ClickException(f"no {'' if include_internal else 'public '}document with id {doc_id!r}")
     if fmt == "json":
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     from .output import print_document
 
-    print_document(doc)
+    print_document(doc, _project_names(index_dir, projects_file))
 
 
 @main.command(context_settings=CONTEXT)
 @click.argument("doc_id")
 @_index_option
 @click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True)
+@_visibility_option
+@_names_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"], case_sensitive=False), default="text", show_default=True)
 @_verbose_option
 @handle_errors
-def similar(doc_id, index_dir, limit, fmt) -> None:
+def similar(doc_id, index_dir, limit, include_internal, projects_file, fmt) -> None:
     """Documents similar to DOC_ID (more like this)."""
     from .output import print_response
     from .request import SearchResponse
 
     engine = _engine(index_dir)
-    if engine.document(doc_id, include_internal=True) is None:
-        raise click.ClickException(f"no document with id {doc_id!r}")
-    hits = engine.similar(doc_id, limit, include_internal=True)
-    print_response(SearchResponse(f"similar:{doc_id}", len(hits), 1, limit, hits), fmt, facets=False)
+    if engine.document(doc_id, include_internal=include_internal) is None:
+        raise click.ClickException(f"no {'' if include_internal else 'public '}document with id {doc_id!r}")
+    hits = engine.similar(doc_id, limit, include_internal=include_internal)
+    names = _project_names(index_dir, projects_file) if fmt == "text" else None
+    print_response(SearchResponse(f"similar:{doc_id}", len(hits), 1, limit, hits), fmt, facets=False, names=names)
 
 
 @main.command(context_settings=CONTEXT)
 @_index_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_visibility_option
+@_names_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"], case_sensitive=False), default="text", show_default=True)
 @_verbose_option
 @handle_errors
-def stats(index_dir, fmt) -> None:
-    """Counts of documents per year, language, project and type."""
-    data = _engine(index_dir).stats(include_internal=True)
+def stats(index_dir, include_internal, projects_file, fmt) -> None:
+    """Counts of documents per year, language, project and type.
+
+    "language of the text" counts a document under each language it has text in
+    (as the search's language facet and --lang do); "main language" once, under
+    its main language."""
+    from .output import print_stats
+    from .overview import overview
+
+    data = overview(_engine(index_dir), include_internal)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.secho(f"{data['documents']} documents, {data['passages']} passages", bold=True)
-    for key in ("year", "lang", "project", "type"):
-        click.echo(f"{key}: " + ", ".join(f"{k} {v}" for k, v in data[key].items()))
+    print_stats(data, _project_names(index_dir, projects_file))
 
 
 # --- web ------------------------------------------------------------------------
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail with a sentence (not a traceback after "Serving …") when the server could not listen."""
+    import errno
+    import socket
+
+    if port == 0:
+        return  # any free port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind((host, port))
+        except socket.gaierror as exc:
+            raise click.ClickException(f"cannot listen on {host!r}: {exc.strerror}; choose another address with --host") from None
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise click.ClickException(f"port {port} is in use; choose another with --port") from None
+            if exc.errno == errno.EACCES:
+                raise click.ClickException(f"port {port} needs administrator rights; choose one above 1023 with --port") from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise click.ClickException(f"{host} is not an address of this machine; choose another with --host") from None
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_index_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on: 127.0.0.1 only this machine, 0.0.0.0 every interface (the local network too).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port). The site is then at http://HOST:PORT/.")
 @click.option("--staff", is_flag=True, help="Show internal documents too; every request then needs the token in $ARCHIVE_STAFF_TOKEN.")
+@click.option("--organisation", envvar="ARCHIVE_ORGANISATION",
+              help="Whose archive it is, named on every page and in citations "
+                   "(default: $ARCHIVE_ORGANISATION, else ECPAT Belgique / België / Belgium).")
 @click.option("--glossary", type=click.Path(path_type=Path, dir_okay=False), help="Glossary TSV for cross-language search (default: $ARCHIVE_GLOSSARY, else corpus/glossary.tsv).")
 @click.option("--projects", "projects_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Project vocabulary, for project names (default: $ARCHIVE_PROJECTS, else the nearest projects.toml).")
@@ -348,8 +435,8 @@ def stats(index_dir, fmt) -> None:
               help="Server processes, each with its own copy of the engine (searches run one at a time per process).")
 @_verbose_option
 @handle_errors
-def serve(paths, index_dir, host, port, staff, glossary, projects_file, jobs, workers) -> None:
-    """Serve the search site and its JSON API (/api/, described at /openapi.json).
+def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_file, jobs, workers) -> None:
+    """Serve the search site and its JSON API (/api/, described at /openapi.json) until Ctrl+C.
 
     PATHS, when given, are synced into the index first. Without --staff the site shows public
     documents only; with --staff it shows internal ones too and asks for $ARCHIVE_STAFF_TOKEN.
@@ -361,6 +448,7 @@ def serve(paths, index_dir, host, port, staff, glossary, projects_file, jobs, wo
             raise click.UsageError("--staff shows internal documents and needs a token: set $ARCHIVE_STAFF_TOKEN")
         if len(token) < 16:
             click.echo("warning: $ARCHIVE_STAFF_TOKEN is short; use 16 characters or more", err=True)
+    check_port(host, port)  # before a sync that may take minutes
     index_dir = _index_dir(index_dir)
     if paths:
         report = run_sync(list(paths), index_dir, jobs, False, 0.0, "", projects_file)
@@ -374,8 +462,9 @@ def serve(paths, index_dir, host, port, staff, glossary, projects_file, jobs, wo
 
     from .web import create_app
 
-    app = create_app(index_dir, token, glossary, projects_file)  # also checks the index before listening
+    app = create_app(index_dir, token, glossary, projects_file, organisation)  # also checks the index before listening
     verbose = (click.get_current_context().find_root().obj or {}).get("verbose", False)
+    check_port(host, port)  # still free after the sync
     shown = "0.0.0.0 (every interface)" if host == "0.0.0.0" else host
     click.echo(f"Serving {index_dir} on http://{shown}:{port}/{' (staff: internal documents shown)' if token else ''}; Ctrl+C stops.")
     options = {"host": host, "port": port, "log_level": "info" if verbose else "warning", "access_log": verbose}
@@ -388,6 +477,8 @@ def serve(paths, index_dir, host, port, staff, glossary, projects_file, jobs, wo
             os.environ[name] = str(os.path.abspath(value))
         else:
             os.environ.pop(name, None)
+    if organisation:
+        os.environ["ARCHIVE_ORGANISATION"] = organisation
     os.environ["ARCHIVE_WEB_STAFF"] = "1" if token else "0"
     del app
     uvicorn.run("search.web:app_from_environment", factory=True, workers=workers, **options)

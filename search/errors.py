@@ -4,7 +4,17 @@ from archive.errors import ArchiveError
 
 
 class QueryError(ArchiveError):
-    """The query or one of its filters cannot be understood."""
+    """The query or one of its filters cannot be understood.
+
+    ``key`` (optional) names the kind of error so that the web page can say it in
+    the reader's language (``search/i18n.py`` has a message per key, filled in
+    with ``values``); the message itself is English, for the CLI and the API.
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values):
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 class EngineUnavailable(ArchiveError):

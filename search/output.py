@@ -1,19 +1,36 @@
-"""Printing search results for people (text) and for programs (json, jsonl, csv)."""
+"""Printing search results for people (text) and for programs (json, jsonl, csv).
+
+People read project names ("Je dis STOP"), programs get the ids the index
+stores (``je-dis-stop``) and each document's visibility.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import sys
+from typing import Callable
 
 import click
 
 from .request import SearchResponse
 
-CSV_FIELDS = ("id", "title", "path", "type", "lang", "year", "date", "projects", "score", "page", "snippet")
+CSV_FIELDS = ("id", "title", "path", "type", "lang", "year", "date", "projects", "visibility", "score", "page", "snippet")
+#: What the text output calls each facet; "lang" counts the documents with text in the language.
+FACET_LABELS = {"year": "year", "lang": "language of the text", "project": "project", "type": "type"}
 
 
-def print_response(response: SearchResponse, fmt: str, facets: bool = True) -> None:
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 document``, ``2 documents``."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _ids(pid: str) -> str:
+    return pid
+
+
+def print_response(response: SearchResponse, fmt: str, facets: bool = True, names: Callable[[str], str] | None = None) -> None:
+    """``names`` turns a project id into its name in the text output."""
     if fmt == "json":
         click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "jsonl":
@@ -22,7 +39,7 @@ def print_response(response: SearchResponse, fmt: str, facets: bool = True) -> N
     elif fmt == "csv":
         write_csv(response, sys.stdout)
     else:
-        _print_text(response, facets)
+        _print_text(response, facets, names or _ids)
 
 
 def write_csv(response: SearchResponse, stream) -> None:
@@ -55,19 +72,31 @@ def _bold_snippet(snippet: str, highlights: list[list[int]]) -> str:
     return "".join(out)
 
 
-def _print_text(response: SearchResponse, facets: bool) -> None:
-    first = (response.page - 1) * response.per_page + 1
-    if not response.hits:
-        click.echo(f"No results for {response.query!r}.")
+def _headline(response: SearchResponse, first: int) -> str:
+    total, query = response.total, response.query
+    if query and not query.startswith("similar:"):
+        found = f"{count_of(total, 'document')} {'matches' if total == 1 else 'match'} {query!r}"
     else:
-        click.echo(f"{response.total} documents; showing {first}-{first + len(response.hits) - 1} (page {response.page} of {response.pages})\n")
+        found = count_of(total, "document")
+    if not total:
+        return f"No results for {query!r}." if query else "No documents."
+    if not response.hits:
+        return f"{found}, but there is no page {response.page}: the last page is {response.pages}."
+    last = first + len(response.hits) - 1
+    return f"{found}; showing {first}-{last} (page {response.page} of {response.pages})\n"
+
+
+def _print_text(response: SearchResponse, facets: bool, names: Callable[[str], str]) -> None:
+    first = (response.page - 1) * response.per_page + 1
+    click.echo(_headline(response, first))
     if response.expanded:
         click.echo(f"(searched as: {response.expanded})\n")
     for n, hit in enumerate(response.hits, first):
         click.secho(f"{n}. {hit.title or '(untitled)'}", bold=True)
         where = f", page {hit.page}" if hit.page else ""
-        projects = ", ".join(hit.projects) or "-"
-        click.echo(f"   {hit.date or 'no date'} · {hit.type} · {projects} · {hit.passage_lang}{where} · {hit.id}")
+        projects = ", ".join(names(p) for p in hit.projects) or "-"
+        internal = " · internal" if hit.visibility != "public" else ""
+        click.echo(f"   {hit.date or 'no date'} · {hit.type} · {projects} · {hit.passage_lang}{where}{internal} · {hit.id}")
         click.echo(f"   {_bold_snippet(hit.snippet, hit.highlights)}")
         click.echo(f"   {hit.path}\n")
     if response.suggestion:
@@ -75,13 +104,26 @@ def _print_text(response: SearchResponse, facets: bool) -> None:
     if facets and response.facets:
         for name, counts in response.facets.items():
             if counts:
-                click.echo(f"{name}: " + ", ".join(f"{k} ({v})" for k, v in counts.items()))
+                label = names if name == "project" else str
+                click.echo(f"{FACET_LABELS.get(name, name)}: " + ", ".join(f"{label(k)} ({v})" for k, v in counts.items()))
 
 
-def print_document(doc: dict) -> None:
+def print_stats(data: dict, names: Callable[[str], str] = _ids) -> None:
+    click.secho(f"{count_of(data['documents'], 'document')}, {count_of(data['passages'], 'passage')}", bold=True)
+    for key, label in (("year", "year"), ("lang", "language of the text"), ("main_lang", "main language"),
+                       ("project", "project"), ("type", "type")):
+        counts = data.get(key) or {}
+        if counts:  # an archive without projects has no project line
+            name = names if key == "project" else str
+            click.echo(f"{label}: " + ", ".join(f"{name(k)} {v}" for k, v in counts.items()))
+
+
+def print_document(doc: dict, names: Callable[[str], str] = _ids) -> None:
     click.secho(doc["title"] or "(untitled)", bold=True)
     for key in ("id", "path", "format", "date", "type", "projects", "lang", "langs", "visibility"):
         value = doc.get(key)
+        if key == "projects":
+            value = [names(p) for p in value or ()]
         if isinstance(value, list):
             value = ", ".join(value) or "-"
         elif isinstance(value, dict):

@@ -19,6 +19,7 @@ import re
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,15 +32,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 
-from archive.errors import ArchiveError
-from archive.metadata import Vocabulary, find_vocabulary
-
 from .engines import open_engine
 from .errors import QueryError
-from .i18n import UI_LANGUAGES, MESSAGES, Translator, negotiate
+from .i18n import EN, UI_LANGUAGES, MESSAGES, Translator, negotiate
+from .names import ProjectNames, organisation as organisation_setting
+from .overview import overview
 from .request import Engine, Hit, SearchRequest, SearchResponse
 from .snippets import highlight_html
-from .web_params import BadParameter, SearchParams
+from .web_params import SearchParams
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +51,14 @@ DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class Site:
-    """What every request needs: the engine, the project names, the templates and who may see what."""
+    """What every request needs: the engine, the project names, whose archive it is, the templates and who may see what."""
 
-    def __init__(self, engine: Engine, vocabulary: Vocabulary | None = None, staff_token: str | None = None):
+    def __init__(self, engine: Engine, names: ProjectNames | None = None, staff_token: str | None = None,
+                 organisation: str | None = None):
         self.engine = engine
-        self.vocabulary = vocabulary
+        self.names = names or ProjectNames()
+        #: Set by --organisation or $ARCHIVE_ORGANISATION; None: the interface's default (ECPAT Belgique / België / Belgium).
+        self.organisation = organisation
         self.staff_token = staff_token or None
         #: Staff see internal documents; everyone else never does.
         self.include_internal = self.staff_token is not None
@@ -70,7 +73,15 @@ class Site:
         return self.engine.cross_language
 
     def project_name(self, pid: str) -> str:
-        return self.vocabulary.name(pid) if self.vocabulary else pid
+        return self.names(pid)
+
+    def canonical(self, params: SearchParams) -> SearchParams:
+        """Projects named by their name or in another case (``?project=ALERT``) become their ids."""
+        projects = tuple(dict.fromkeys(self.names.id_of(p) for p in params.projects))
+        return params if projects == params.projects else replace(params, projects=projects)
+
+    def organisation_name(self, t: Translator) -> str:
+        return self.organisation or t("organisation")
 
     # -- the engine, one caller at a time -------------------------------------------
 
@@ -114,7 +125,7 @@ class Site:
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
-            return self.engine.stats(self.include_internal)
+            return overview(self.engine, self.include_internal)
 
     # -- pages ------------------------------------------------------------------
 
@@ -136,7 +147,8 @@ class Site:
             switch.append({"code": code, "name": MESSAGES[code]["language_name"], "current": code == lang,
                            "url": request.url.path + "?" + urlencode(query)})
         html = self.env.get_template(template).render(
-            t=t, ui=lang, switch=switch, staff=self.include_internal, path=request.url.path, **context)
+            t=t, ui=lang, switch=switch, staff=self.include_internal, path=request.url.path,
+            organisation=self.organisation_name(t), **context)
         response = HTMLResponse(html, status_code=status_code)
         response.headers["Vary"] = "Accept-Language, Cookie"
         if request.query_params.get("ui") in UI_LANGUAGES:
@@ -156,24 +168,35 @@ def _highlight(text: str, spans: list[list[int]]) -> Markup:
     return Markup(highlight_html(text, spans, lambda s: str(escape(s))))
 
 
+#: The engine's English messages from before errors carried a key (``QueryError.key``), so that
+#: they are said in the reader's language until the engine sets the keys itself.
+ENGINE_MESSAGES = (
+    (re.compile(r"^the query .* has (?:no words|nothing) to search for"), "query_no_words"),
+    (re.compile(r"^cannot (?:understand|run) the query "), "query_not_understood"),
+    (re.compile(r"^year:(?P<value>\S*) is not a year"), "query_bad_year"),
+)
+
+
+def query_error_message(t: Translator, exc: QueryError, query: str) -> str:
+    """The error in the reader's language when its kind is known, else the engine's own (English) words."""
+    key, values = getattr(exc, "key", None), dict(getattr(exc, "values", None) or {})
+    if key is None:
+        for pattern, known in ENGINE_MESSAGES:
+            found = pattern.match(str(exc))
+            if found:
+                key, values = known, found.groupdict()
+                break
+    if key in EN:
+        try:
+            return t(key, **{"query": query[:100], **values})
+        except (KeyError, IndexError, ValueError):
+            logger.warning("message %r lacks a value: %r", key, values)
+    return str(exc)
+
+
 def is_api(request: Request) -> bool:
     path = request.url.path
     return path.startswith("/api/") or path == "/openapi.json"
-
-
-def load_vocabulary(index_dir: Path, explicit: Path | None = None) -> Vocabulary | None:
-    """The project names: the file given, else ``$ARCHIVE_PROJECTS``, else a projects.toml near the indexed files."""
-    from indexer.store import read_manifest
-
-    folders = list(dict.fromkeys(str(Path(p).parent) for p in list(read_manifest(index_dir))[:200]))
-    path = find_vocabulary([Path(f) for f in folders[:20]] or [Path.cwd()], explicit)
-    if path is None:
-        return None
-    try:
-        return Vocabulary.load(path)
-    except ArchiveError as exc:
-        logger.warning("project names unavailable, showing ids: %s", exc)
-        return None
 
 
 def app_from_environment() -> FastAPI:
@@ -187,12 +210,14 @@ def app_from_environment() -> FastAPI:
 
 
 def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path | None = None,
-               projects: Path | None = None) -> FastAPI:
-    """The site for the index in ``index_dir``; with ``staff_token`` it shows internal documents, to holders of the token only."""
+               projects: Path | None = None, organisation: str | None = None) -> FastAPI:
+    """The site for the index in ``index_dir``; with ``staff_token`` it shows internal documents, to holders of the token only.
+
+    ``organisation`` names whose archive it is (default: ``$ARCHIVE_ORGANISATION``, else the interface's default)."""
     from . import web_api, web_auth, web_pages
 
     engine = open_engine(Path(index_dir), glossary)
-    site = Site(engine, load_vocabulary(Path(index_dir), projects), staff_token)
+    site = Site(engine, ProjectNames.for_index(Path(index_dir), projects), staff_token, organisation_setting(organisation))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -220,8 +245,7 @@ def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path |
         if is_api(request):
             return JSONResponse({"detail": str(exc)}, status_code=400)
         t = Translator(site.ui_lang(request))
-        message = t(exc.key, **exc.values) if isinstance(exc, BadParameter) else str(exc)
-        return site.error_page(request, 400, message)
+        return site.error_page(request, 400, query_error_message(t, exc, request.query_params.get("q", "")))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

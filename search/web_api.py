@@ -22,8 +22,14 @@ from .web_params import MAX_CSV_ROWS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, P
 
 router = APIRouter(prefix="/api", tags=["archive"])
 
-Lang = Literal["fr", "nl", "en", "und"]
-DocType = Literal["press_release", "article", "report", "other"]
+def _lower(value):
+    """Codes in any case: ``lang=FR`` is ``lang=fr``."""
+    return value.lower() if isinstance(value, str) else value
+
+
+Lang = Annotated[Literal["fr", "nl", "en", "und"], BeforeValidator(_lower)]
+DocType = Annotated[Literal["press_release", "article", "report", "other"], BeforeValidator(_lower)]
+Sort = Annotated[Literal["relevance", "date"], BeforeValidator(_lower)]
 DocId = Annotated[str, Path(description="Document id, as in search hits.", pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Year = Annotated[int, Field(ge=1, le=9999)]
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -31,8 +37,13 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _iso_date(value):
     """Only ``YYYY-MM-DD``: pydantic alone also reads ``0.0`` as a Unix time (1970-01-01)."""
-    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
-        raise ValueError("expected a date as YYYY-MM-DD")
+    if isinstance(value, str):
+        if not ISO_DATE.fullmatch(value):
+            raise ValueError(f"{value!r} is not a date; use YYYY-MM-DD, for example 2019-05-02")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a date ({exc}); use YYYY-MM-DD, for example 2019-05-02") from None
     return value
 
 
@@ -74,6 +85,7 @@ class SearchOut(BaseModel):
     facets: dict[str, dict[str, int]] = Field(description="For year, lang, project and type: value -> documents.")
     suggestion: str | None = Field(description="A corrected query that finds more, if any.")
     expanded: str | None = Field(description="The query actually run after cross-language expansion, when it differs.")
+    notices: list[str] = Field(default_factory=list, description="Parts of the query that were ignored or mended, e.g. a dangling AND.")
 
 
 class PassageOut(BaseModel):
@@ -109,10 +121,11 @@ class StatsOut(BaseModel):
     documents: int
     passages: int
     year: dict[str, int]
-    lang: dict[str, int]
+    lang: dict[str, int] = Field(description="Documents with text in each language (as the lang facet and filter count them).")
+    main_lang: dict[str, int] = Field(description="Documents by main language (each counted once).")
     project: dict[str, int]
     type: dict[str, int]
-    year_lang: dict[str, dict[str, int]]
+    year_lang: dict[str, dict[str, int]] = Field(description="Per year: documents by main language.")
     year_project: dict[str, dict[str, int]]
 
 
@@ -125,13 +138,13 @@ def search_parameters(max_per_page: int, default_per_page: int):
 
     def dependency(
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Query in Whoosh syntax: words (all required), OR, NOT, \"a phrase\", prefix*, fuzzy~, title:word. Empty: every document.")] = "",
-        lang: Annotated[list[Lang], Query(description="Passage language (repeatable).")] = [],
+        lang: Annotated[list[Lang], Query(description="Language of the text (repeatable): documents with a passage in it.")] = [],
         year: Annotated[list[Year], Query(description="Year of publication (repeatable).")] = [],
-        project: Annotated[list[str], Query(description="Project id (repeatable).")] = [],
+        project: Annotated[list[str], Query(description="Project id (repeatable); a project's name is accepted too.")] = [],
         type: Annotated[list[DocType], Query(description="Document type (repeatable).")] = [],
         date_from: Annotated[IsoDate | None, Query(alias="from", description="Published on or after (YYYY-MM-DD).")] = None,
         date_to: Annotated[IsoDate | None, Query(alias="to", description="Published on or before (YYYY-MM-DD).")] = None,
-        sort: Literal["relevance", "date"] = "relevance",
+        sort: Sort = "relevance",
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, Query(ge=1, le=max_per_page)] = default_per_page,
         cross_language: Annotated[bool, Query(description="Also search the glossary's translations of the query's terms.")] = False,
@@ -149,14 +162,16 @@ def _site(request: Request):
 @router.get("/search", summary="Search the archive", responses={200: {"model": SearchOut}, **BAD_QUERY})
 def api_search(request: Request, params: Annotated[SearchParams, Depends(search_parameters(MAX_PER_PAGE, PER_PAGE))]):
     """Ranked documents with a highlighted snippet each, facet counts and a spelling suggestion."""
-    return JSONResponse(_site(request).search(params).to_dict())
+    site = _site(request)
+    return JSONResponse(site.search(site.canonical(params)).to_dict())
 
 
 @router.get("/search.csv", summary="Export search results as CSV", response_class=Response,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **BAD_QUERY})
 def api_search_csv(request: Request, params: Annotated[SearchParams, Depends(search_parameters(MAX_CSV_ROWS, MAX_CSV_ROWS))]):
     """The same search as ``/api/search``, one row per hit (up to 1000 per page)."""
-    response = _site(request).search(params, facets=False)
+    site = _site(request)
+    response = site.search(site.canonical(params), facets=False)
     buffer = io.StringIO()
     write_csv(response, buffer)
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",

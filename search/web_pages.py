@@ -61,7 +61,7 @@ def _site(request: Request):
 def search_page(request: Request):
     site = _site(request)
     t = Translator(site.ui_lang(request))
-    params = SearchParams.from_query(request.query_params)
+    params = site.canonical(SearchParams.from_query(request.query_params))
     response = site.search(params)
     first = (params.page - 1) * params.per_page + 1
     return site.render(
@@ -137,9 +137,11 @@ def document_page(request: Request, doc_id: str, q: str = ""):
         seen.add(page)
         passages.append(dict(passage, anchor=anchor, n=n))
     match_pages = list(dict.fromkeys(p["page"] for p in passages if p["highlights"] and p["page"]))
+    t = Translator(site.ui_lang(request))
     return site.render(
         request, "document.html",
         doc=doc,
+        citation=citation(t, doc, site.organisation_name(t), str(request.base_url).rstrip("/") + f"/documents/{doc['id']}"),
         query=query,
         passages=passages,
         matches=sum(len(p["highlights"]) for p in passages),
@@ -150,6 +152,17 @@ def document_page(request: Request, doc_id: str, q: str = ""):
         back_url="/?" + urlencode({"q": query}) if query else None,
         has_file=_original(doc) is not None,
     )
+
+
+def citation(t: Translator, doc: dict, organisation: str, url: str) -> str:
+    """Title. Organisation, date. Permanent address of the document page (without the query)."""
+    title = (doc.get("title") or t("untitled")).strip()
+    date = t.date(doc["date"]) if doc.get("date") else t("cite_no_date")
+    return f"{_sentence(title)} {organisation}, {_sentence(date)} {url}"
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!", "…")) else text + "."
 
 
 def _original(doc: dict) -> Path | None:
@@ -183,23 +196,28 @@ def stats_page(request: Request):
     years = sorted(stats["year"], key=lambda y: (y == "unknown", y))
     year_label = {y: (t("year_unknown") if y == "unknown" else y) for y in years}
 
-    langs = [code for code in ("fr", "nl", "en", "und") if code in stats["lang"]] + \
-            [code for code in stats["lang"] if code not in ("fr", "nl", "en", "und")]
-    lang_series = series_for(langs, {code: t.language(code) for code in langs}, t("stats_other"))
+    # The chart stacks main languages: each document once, so a bar adds up to the year's documents.
+    main = stats.get("main_lang", stats["lang"])
+    langs = [code for code in ("fr", "nl", "en", "und") if code in main] + \
+            [code for code in main if code not in ("fr", "nl", "en", "und")]
+    lang_labels = {code: t.language(code) for code in langs}
     project_ids = list(stats["project"])  # most documents first
-    project_series = series_for(project_ids, {p: site.project_name(p) for p in project_ids}, t("stats_other"))
+    project_labels = {p: site.project_name(p) for p in project_ids}
 
     charts = []
-    for key, title, series, rows, what in (
-        ("lang", t("stats_by_lang"), lang_series, stats["year_lang"], t("what_lang")),
-        ("project", t("stats_by_project"), project_series, stats["year_project"], t("what_project")),
+    for key, title, keys, labels, rows, what in (
+        ("lang", t("stats_by_lang"), langs, lang_labels, stats["year_lang"], t("what_lang")),
+        ("project", t("stats_by_project"), project_ids, project_labels, stats["year_project"], t("what_project")),
     ):
-        if not series:
+        if not keys:
             continue
-        table = stack({y: rows.get(y, {}) for y in years}, series)
+        series = series_for(keys, labels, t("stats_other"))
+        # The table has a column for every value, even those the chart has no colour left for.
+        columns = series_for(keys, labels, t("stats_other"), limit=len(keys))
+        table = stack({y: rows.get(y, {}) for y in years}, columns)
         desc = t("stats_chart_desc", what=what)
-        svg = stacked_bars(f"chart-{key}", title, desc, [(year_label[y], table[y]) for y in years], series)
-        charts.append({"key": key, "title": title, "desc": desc, "svg": svg, "series": series,
+        svg = stacked_bars(f"chart-{key}", title, desc, [(year_label[y], stack({"": table[y]}, series)[""]) for y in years], series)
+        charts.append({"key": key, "title": title, "desc": desc, "svg": svg, "series": columns,
                        "rows": [(year_label[y], table[y], sum(table[y].values())) for y in years],
                        "note": t("stats_project_note") if key == "project" else None})
     return site.render(request, "stats.html", stats=stats, charts=charts,

@@ -32,9 +32,7 @@ class BadParameter(QueryError):
     """A URL parameter with a value the page cannot use; ``key`` and ``values`` name an i18n message."""
 
     def __init__(self, key: str, **values):
-        self.key = key
-        self.values = values
-        super().__init__(f"bad parameter {values.get('name', '')!r}: {values.get('value', '')!r}")
+        super().__init__(f"bad parameter {values.get('name', '')!r}: {values.get('value', '')!r}", key, **values)
 
 
 @dataclass(frozen=True)
@@ -67,14 +65,10 @@ class SearchParams:
         q = params.get("q", "").strip()
         if len(q) > MAX_QUERY_CHARS:
             raise BadParameter("bad_choice", name="q", value=q[:40] + "…", choices=f"≤ {MAX_QUERY_CHARS}")
-        langs = _unique(values("lang"))
-        for lang in langs:
-            _choice("lang", lang, LANG_VALUES)
-        types = _unique(values("type"))
-        for kind in types:
-            _choice("type", kind, TYPES)
-        sort = single("sort") or "relevance"
-        _choice("sort", sort, SORTS)
+        # Codes in any case: ?lang=FR is ?lang=fr.
+        langs = _unique([_choice("lang", v, LANG_VALUES) for v in values("lang")])
+        types = _unique([_choice("type", v, TYPES) for v in values("type")])
+        sort = _choice("sort", single("sort") or "relevance", SORTS)
         page = _int("page", single("page") or "1", 1)
         if page > MAX_PAGE:
             raise BadParameter("bad_page", maximum=MAX_PAGE)
@@ -172,9 +166,11 @@ def _unique(items: list) -> list:
     return list(dict.fromkeys(items))
 
 
-def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    """``value`` as it is spelled in ``allowed``, whatever its case."""
+    if value.lower() not in allowed:
         raise BadParameter("bad_choice", name=name, value=value, choices=", ".join(allowed))
+    return value.lower()
 
 
 def _int(name: str, value: str, minimum: int) -> int:

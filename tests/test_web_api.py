@@ -495,7 +495,7 @@ def test_odd_queries_never_fail_the_server(http, query):
 def test_bad_parameter_page_says_what_is_wrong_and_keeps_the_query(http):
     response = http.get("/", params={"q": "traite", "year": "abc"}, headers={"Accept-Language": "fr"})
     assert response.status_code == 400
-    assert "« year » doit être un nombre entier" in response.text
+    assert "«\u202fyear\u202f» doit être un nombre entier" in response.text  # narrow no-break spaces inside « »
     assert 'value="traite"' in response.text  # the search box is there to fix the search
 
 

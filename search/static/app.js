@@ -13,4 +13,17 @@
       box.select();
     }
   });
+  // A "copy" button beside text to copy (the citation): shown only where the clipboard can be used.
+  if (navigator.clipboard && window.isSecureContext) {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.textContent = button.getAttribute("data-done");
+        });
+      });
+    });
+  }
 })();
