@@ -11,15 +11,17 @@ import hashlib
 import json
 import os
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
 from .errors import ArchiveError, ExtractionError
 from .extractors import extractor_for, is_supported
-from .metadata import Vocabulary, apply_overrides, guess_type, is_sidecar, read_sidecar, resolve_date, sidecar_for, title_year
+from .ignore import IgnoreRules
+from .metadata import (Vocabulary, apply_overrides, guess_type, is_sidecar, plausible_title, read_sidecar, resolve_date,
+                       sidecar_for, title_year)
 from .model import Document
 from .options import ExtractOptions
 
@@ -48,58 +50,83 @@ def file_hash(path: Path, data: bytes | None = None) -> str:
     return digest.hexdigest()
 
 
+class Attempt:
+    """What extracting a file depends on besides its bytes.
+
+    Recorded beside each failure, so that the next ingest tries a failed file
+    again when any of it changed (a password given, a new pipeline version,
+    OCR installed) and leaves it alone otherwise.
+    """
+
+    def __init__(self, options: ExtractOptions):
+        self.options = options
+        self.common = {"pipeline": PIPELINE_VERSION,
+                       "options": hashlib.sha256(repr(replace(options, password="")).encode()).hexdigest()[:16]}
+        self._pdf: dict[str, str] | None = None
+
+    def conditions(self, path: Path) -> dict[str, str]:
+        if path.suffix.lower() != ".pdf":
+            return self.common
+        if self._pdf is None:  # only PDFs take a password or need OCR
+            from .extractors.pdf_ocr import unavailable_reason
+
+            self._pdf = {**self.common, "password": _password_digest(self.options.password),
+                         "ocr": unavailable_reason(self.options) or "available"}
+        return self._pdf
+
+
+def _password_digest(password: str) -> str:
+    """Tells passwords apart without keeping them: a slow hash, since the manifest is a plain file."""
+    if not password:
+        return ""
+    return hashlib.scrypt(password.encode("utf-8"), salt=b"archive manifest", n=2**14, r=8, p=1, dklen=8).hex()
+
+
 def document_id(path: str, part: int) -> str:
     return hashlib.sha1(f"{path}#{part}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-IGNORE_FILE = ".archiveignore"
-
-
-def find_files(paths: Iterable[Path]) -> Iterator[Path]:
+def find_files(paths: Iterable[Path], rules: IgnoreRules | None = None,
+               on_ignored: Callable[[Path], None] | None = None) -> Iterator[Path]:
     """Supported files under the given files and folders, sorted, skipping hidden files and sidecars.
 
-    A folder may hold an ``.archiveignore`` file: one glob pattern per line
-    (``README.md``, ``drafts/*``), relative to that folder, for files that are
-    not publications. Symlinked folders are not followed (a link loop cannot
-    trap the walk).
+    Files and folders left out by an ``.archiveignore`` (see :mod:`archive.ignore`)
+    are skipped and passed to ``on_ignored``. Symlinked folders are not followed
+    (a link loop cannot trap the walk).
     """
+    rules = rules or IgnoreRules()
     for root in paths:
         if root.is_file():
+            if rules.ignored(root):
+                if on_ignored:
+                    on_ignored(root)
+                continue
             yield root
             continue
         if not root.is_dir():
             raise ArchiveError(f"{root}: no such file or folder")
-        ignores: list[tuple[str, list[str]]] = []
+        if rules.ignored(root):
+            if on_ignored:
+                on_ignored(root)
+            continue
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            if IGNORE_FILE in filenames:
-                ignores.append((dirpath, _read_ignore(Path(dirpath) / IGNORE_FILE)))
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not _ignored(os.path.join(dirpath, d), ignores))
+            kept = []
+            for name in sorted(d for d in dirnames if not d.startswith(".")):
+                if rules.ignored(os.path.join(dirpath, name)):
+                    if on_ignored:
+                        on_ignored(Path(dirpath) / name)
+                else:
+                    kept.append(name)
+            dirnames[:] = kept
             for name in sorted(filenames):
                 candidate = Path(dirpath) / name
                 if name.startswith(".") or is_sidecar(candidate) or not is_supported(candidate):
                     continue
-                if _ignored(str(candidate), ignores):
+                if rules.ignored(candidate):
+                    if on_ignored:
+                        on_ignored(candidate)
                     continue
                 yield candidate
-
-
-def _read_ignore(path: Path) -> list[str]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    return [line.strip().rstrip("/") for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
-def _ignored(path: str, ignores: list[tuple[str, list[str]]]) -> bool:
-    from fnmatch import fnmatch
-
-    for base, patterns in ignores:
-        if path.startswith(base.rstrip(os.sep) + os.sep):
-            relative = os.path.relpath(path, base)
-            if any(fnmatch(relative, p) or fnmatch(os.path.basename(path), p) for p in patterns):
-                return True
-    return False
 
 
 def extract_file(path: Path, options: ExtractOptions | None = None, vocabulary: Vocabulary | None = None) -> list[Document]:
@@ -148,10 +175,13 @@ def finish(path: Path, data: bytes, docs: list[Document], vocabulary: Vocabulary
 
 
 def _fallback_title(doc: Document, path: Path) -> str:
-    for passage in doc.passages:
-        line = passage.text.strip().split("\n", 1)[0].strip()
-        if 3 <= len(line) <= 160:
-            return line
+    """The first line of the text that could be a title (not a page number, a
+    printer's line or a date), else the file name."""
+    for passage in doc.passages[:2]:
+        for line in passage.text.strip().split("\n")[:12]:
+            line = line.strip()
+            if len(line) <= 160 and plausible_title(line):
+                return line
     return path.stem.replace("_", " ").replace("-", " ")
 
 

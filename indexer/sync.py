@@ -6,6 +6,12 @@ all. Writes are committed in batches; the manifest is rewritten only after a
 batch is committed, so an interrupted run loses at most that batch and the next
 run picks up where it stopped (re-adding a file first deletes it by path, so
 nothing is indexed twice).
+
+A file that failed is kept in the manifest with its reason and with what the
+attempt depended on (:class:`archive.pipeline.Attempt`: pipeline version,
+password, OCR), and tried again when any of that changes. Files left out by an
+``.archiveignore`` are taken out of the index; files gone from disk are counted
+and stay until a run with ``prune``.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.errors import ArchiveError
+from archive.ignore import IgnoreRules, keep_out
 from archive.metadata import Vocabulary, find_vocabulary, sidecar_for
 from archive.options import ExtractOptions
-from archive.pipeline import ExtractionCache, Result, extract_many, file_hash, find_files
+from archive.pipeline import Attempt, ExtractionCache, Result, extract_many, file_hash, find_files
 
 from . import facet_table, postings, store
 from .schema import FILTER_FIELDS, SEARCH_FIELDS, passage_records
@@ -39,6 +46,8 @@ class SyncOptions:
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     vocabulary: Path | None = None
     use_cache: bool = True
+    #: Try every file that failed before again, even if nothing it depended on changed.
+    retry_failed: bool = False
 
 
 @dataclass
@@ -48,6 +57,8 @@ class SyncReport:
     unchanged: int = 0
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    ignored: int = 0  # files and folders left out by an .archiveignore
+    gone: int = 0  # indexed files no longer on disk, kept until a run with prune
     documents: int = 0  # documents written in this run
     rebuilt: bool = False
     seconds: float = 0.0
@@ -102,20 +113,18 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
             salt = hashlib.sha256((vocab_path.read_bytes() if vocab_path else b"") + repr(options.extract).encode()).hexdigest()
             cache = ExtractionCache(folder / CACHE_DIR, salt)
 
-        todo, seen = _plan(paths, manifest, report)
+        rules = IgnoreRules()
+        attempt = Attempt(options.extract)
+        todo, seen = _plan(paths, manifest, report, rules, attempt, options.retry_failed)
         if on_plan:
             on_plan(len(todo))
-        batch = _Batch(ix, folder, manifest, options.batch_files)
+        batch = _Batch(ix, folder, manifest, options.batch_files, attempt)
         try:
             for result in extract_many(todo, options.extract, vocabulary, options.jobs, cache):
                 batch.apply(result, report)
                 if on_result:
                     on_result(result)
-            if options.prune:
-                for key in list(manifest):
-                    if key not in seen and _under(key, roots) and not os.path.lexists(key):
-                        batch.remove_path(key)
-                        report.removed += 1
+            _drop_missing(manifest, seen, roots, {str(p) for p in pending}, rules, batch, report, options.prune)
             batch.commit(final=True)
         except BaseException:
             batch.cancel()
@@ -129,11 +138,18 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
     return report
 
 
-def _plan(paths: list[Path], manifest: dict, report: SyncReport) -> tuple[list[Path], set[str]]:
-    """Files to extract; unchanged files are counted (and still-broken ones reported) without reading them."""
+def _plan(paths: list[Path], manifest: dict, report: SyncReport, rules: IgnoreRules, attempt: Attempt,
+          retry_failed: bool) -> tuple[list[Path], set[str]]:
+    """Files to extract; unchanged files are counted (and still-broken ones reported) without reading them.
+
+    A file that failed is extracted again when what its last attempt depended on
+    changed (or with ``retry_failed``); a file with a document removed by id is
+    extracted again, so that the document comes back.
+    """
     todo: list[Path] = []
     seen: set[str] = set()
-    for path in find_files(paths):
+    ignored: set[str] = set()
+    for path in find_files(paths, rules, on_ignored=lambda p: ignored.add(str(p))):
         key = os.path.abspath(path)
         if key in seen:
             continue
@@ -150,18 +166,21 @@ def _plan(paths: list[Path], manifest: dict, report: SyncReport) -> tuple[list[P
         except OSError:
             todo.append(Path(key))  # extraction reports why it cannot be read
             continue
-        if entry and entry.get("stat") == signature:
-            _count_unchanged(entry, key, report)
-            continue
-        if entry and entry.get("hash"):
-            try:
-                if file_hash(path) == entry["hash"]:  # touched, not changed
-                    entry["stat"] = signature
-                    _count_unchanged(entry, key, report)
-                    continue
-            except OSError:
-                pass
+        if entry and not entry.get("removed") and not (
+                entry.get("error") and (retry_failed or entry.get("attempt") != attempt.conditions(path))):
+            if entry.get("stat") == signature:
+                _count_unchanged(entry, key, report)
+                continue
+            if entry.get("hash"):
+                try:
+                    if file_hash(path) == entry["hash"]:  # touched, not changed
+                        entry["stat"] = signature
+                        _count_unchanged(entry, key, report)
+                        continue
+                except OSError:
+                    pass
         todo.append(Path(key))
+    report.ignored = len(ignored)
     return todo, seen
 
 
@@ -172,6 +191,25 @@ def _count_unchanged(entry: dict, key: str, report: SyncReport) -> None:
         report.unchanged += 1
 
 
+def _drop_missing(manifest: dict, seen: set[str], roots: list[str], pending: set[str], rules: IgnoreRules,
+                  batch: _Batch, report: SyncReport, prune: bool) -> None:
+    """Take out files an .archiveignore now leaves out; prune (or count) files gone from disk."""
+    for key in list(manifest):
+        if key in seen or not (_under(key, roots) or key in pending):
+            continue
+        if not os.path.lexists(key):
+            if not _under(key, roots):
+                continue
+            if prune:
+                batch.remove_path(key)
+                report.removed += 1
+            elif manifest[key].get("ids"):
+                report.gone += 1
+        elif rules.ignored(key):
+            batch.remove_path(key)
+            report.removed += 1
+
+
 def _under(path: str, roots: list[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
@@ -179,8 +217,9 @@ def _under(path: str, roots: list[str]) -> bool:
 class _Batch:
     """A Whoosh writer committed every ``size`` files, with the manifest updated after each commit."""
 
-    def __init__(self, ix, folder: Path, manifest: dict, size: int):
+    def __init__(self, ix, folder: Path, manifest: dict, size: int, attempt: Attempt):
         self.ix = ix
+        self.attempt = attempt
         self.folder = folder
         self.manifest = manifest
         self.size = size
@@ -206,6 +245,7 @@ class _Batch:
         entry = {"stat": signature, "hash": result.content_hash}
         if result.error:
             entry["error"] = result.error
+            entry["attempt"] = self.attempt.conditions(Path(key))
             report.failed.append((key, result.error))
         else:
             for doc in result.documents:
@@ -213,7 +253,8 @@ class _Batch:
                     writer.add_document(**record)
             entry["ids"] = [d.id for d in result.documents]
             report.documents += len(result.documents)
-            if old is None or old.get("error") or old.get("hash") is None:  # new, or waiting since a rebuild
+            # New, failed before, waiting since a rebuild, or back after `remove ID`.
+            if old is None or old.get("error") or old.get("hash") is None or old.get("removed"):
                 report.added += 1
             else:
                 report.updated += 1
@@ -245,12 +286,24 @@ class _Batch:
                 self.writer = None
 
 
-def remove(targets: list[str], folder: Path, wait: float = 0.0) -> int:
-    """Remove documents by file path (a folder removes everything under it) or by document id.
+@dataclass
+class Removal:
+    documents: int = 0
+    #: For each target kept out for good: the .archiveignore written and the line it holds.
+    kept_out: list[tuple[Path, str]] = field(default_factory=list)
 
-    Returns the number of documents removed; raises ArchiveError when a target matches nothing.
+
+def remove(targets: list[str], folder: Path, wait: float = 0.0, forget: bool = False) -> Removal:
+    """Take documents out of the index by file path (a folder: every file under it) or by document id.
+
+    The index mirrors the folders: the files are still there, so the next ingest
+    of their folder brings them back. With ``forget``, each file (the whole file,
+    for a document id) or folder is also written to the ``.archiveignore`` of the
+    folder holding it, which ingest honours until the line is deleted.
+    Raises ArchiveError when a target matches nothing.
     """
-    removed = 0
+    removal = Removal()
+    forgotten: list[str] = []
     with store.WriteLock(folder, wait):
         ix = store.open_index(folder)
         manifest = store.read_manifest(folder)
@@ -259,27 +312,37 @@ def remove(targets: list[str], folder: Path, wait: float = 0.0) -> int:
             for target in targets:
                 key = os.path.abspath(target)
                 keys = [k for k in manifest if _under(k, [key])]
-                count = 0
-                for k in keys:
-                    count += len(manifest[k].get("ids", []))
-                    writer.delete_by_term("path", k)
-                    del manifest[k]
-                if not keys:
-                    with ix.searcher() as searcher:
-                        hit = searcher.document(doc_id=target)
-                    if hit is None:
-                        raise ArchiveError(f"{target}: no indexed file or document id matches")
-                    writer.delete_by_term("doc_id", target)
-                    entry = manifest.get(hit["path"])
-                    if entry and target in entry.get("ids", []):
+                if keys or (forget and os.path.lexists(key)):
+                    for k in keys:
+                        removal.documents += len(manifest.pop(k).get("ids", []))
+                        writer.delete_by_term("path", k)
+                    if forget:
+                        forgotten.append(key)
+                    continue
+                with ix.searcher() as searcher:
+                    hit = searcher.document(doc_id=target)
+                if hit is None:
+                    raise ArchiveError(f"{target}: no indexed file or document id matches")
+                path = hit["path"]
+                if forget:
+                    entry = manifest.pop(path, None)
+                    removal.documents += len(entry.get("ids", [])) if entry else 1
+                    writer.delete_by_term("path", path)
+                    forgotten.append(path)
+                    continue
+                writer.delete_by_term("doc_id", target)
+                removal.documents += 1
+                entry = manifest.get(path)
+                if entry is not None:
+                    if target in entry.get("ids", []):
                         entry["ids"].remove(target)
-                    count = 1
-                removed += count
+                    entry["removed"] = True  # extracted again by the next ingest of its folder
             writer.commit()
         except BaseException:
             writer.cancel()
             raise
         store.write_manifest(folder, manifest)
+        removal.kept_out = [keep_out(path) for path in dict.fromkeys(forgotten)]
         with ix.searcher() as searcher:
             postings.update(folder, searcher.reader(), [*SEARCH_FIELDS, *FILTER_FIELDS])
-    return removed
+    return removal

@@ -162,37 +162,34 @@ def _index_dir(index_dir: Path | None) -> Path:
 
 
 def run_sync(paths: list[Path], index_dir: Path, jobs: int | None, prune: bool, wait: float, password: str,
-             projects_file: Path | None, quiet: bool = False):
-    """Sync with a progress bar on stderr; shared by `ingest` and `serve`."""
-    from tqdm import tqdm
-
+             projects_file: Path | None, quiet: bool = False, retry_failed: bool = False):
+    """Sync with progress on stderr (see search/progress.py); shared by `ingest` and `serve`."""
     from archive.options import ExtractOptions
     from indexer.sync import SyncOptions, sync
 
-    bar = None
+    from .progress import Progress
 
-    def on_plan(total: int) -> None:
-        nonlocal bar
-        if total and not quiet:
-            # Only on a terminal: redirected to a file, a bar is thousands of lines of noise.
-            bar = tqdm(total=total, unit="file", desc="extracting", file=sys.stderr, leave=False, disable=not sys.stderr.isatty())
-
-    def on_result(result) -> None:
-        if bar is not None:
-            bar.update(1)
-
-    options = SyncOptions(jobs=jobs, prune=prune, wait=wait, extract=ExtractOptions(password=password), vocabulary=projects_file)
+    progress = Progress(sys.stderr, quiet)
+    options = SyncOptions(jobs=jobs, prune=prune, wait=wait, extract=ExtractOptions(password=password),
+                          vocabulary=projects_file, retry_failed=retry_failed)
     try:
-        return sync(paths, index_dir, options, on_plan, on_result)
+        return sync(paths, index_dir, options, progress.start, lambda result: progress.advance())
     finally:
-        if bar is not None:
-            bar.close()
+        progress.close()
 
 
-def print_report(report, index_dir: Path) -> None:
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def print_report(report, index_dir: Path, prune_hint: str = "run `archive ingest --prune` to remove them") -> None:
     rebuilt = " (index rebuilt for a new version)" if report.rebuilt else ""
+    ignored = f", {report.ignored} ignored by .archiveignore" if report.ignored else ""
     click.echo(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, {report.removed} removed, "
-               f"{len(report.failed)} failed; {report.documents} documents written in {report.seconds:.1f}s to {index_dir}{rebuilt}")
+               f"{len(report.failed)} failed{ignored}; {_count(report.documents, 'document')} written in {report.seconds:.1f}s "
+               f"to {index_dir}{rebuilt}")
+    if report.gone:
+        click.echo(f"{_count(report.gone, 'indexed file')} {'is' if report.gone == 1 else 'are'} gone from disk; {prune_hint}")
     for path, reason in report.failed:
         click.echo(f"failed: {path}: {reason}", err=True)
 
@@ -203,19 +200,31 @@ def print_report(report, index_dir: Path) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes for extraction (default: all cores).")
 @click.option("--prune", is_flag=True, help="Remove documents whose files are gone from PATHS.")
 @click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait if another ingest is writing.")
-@click.option("--password", default="", help="Password tried on encrypted PDFs.")
+@click.option("--password", default="", help="Password tried on encrypted PDFs (files that failed for want of one are tried again).")
+@click.option("--retry-failed", is_flag=True, help="Try every file that failed before again, even if nothing changed.")
 @click.option("--projects", "projects_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Project vocabulary (default: $ARCHIVE_PROJECTS, else the nearest projects.toml).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (the summary and failures are still printed).")
 @_verbose_option
 @handle_errors
-def ingest(paths, index_dir, jobs, prune, wait, password, projects_file) -> None:
+def ingest(paths, index_dir, jobs, prune, wait, password, retry_failed, projects_file, quiet) -> None:
     """Add new files under PATHS to the index, replace changed ones, leave unchanged ones alone.
 
-    Exits with status 1 when any file failed; each failure is listed with its reason.
+    A file that failed is tried again when something its outcome depended on
+    changed: the file, --password, the archive's version, OCR installed (or
+    with --retry-failed). Files that are gone from disk stay searchable until a
+    run with --prune. Files and folders listed in an .archiveignore (one path or
+    pattern per line, relative to its folder; # starts a comment) are left out,
+    and taken out of the index if they were in it; delete the line to bring them
+    back. `archive remove --forget` writes such lines.
+
+    Shows progress on stderr: a bar on a terminal, a line every tenth of the
+    files (or every 10 s) otherwise, nothing with --quiet. Exits with status 1
+    when any file failed; each failure is listed with its reason.
     """
     index_dir = _index_dir(index_dir)
-    report = run_sync(list(paths), index_dir, jobs, prune, wait, password, projects_file)
-    print_report(report, index_dir)
+    report = run_sync(list(paths), index_dir, jobs, prune, wait, password, projects_file, quiet, retry_failed)
+    print_report(report, index_dir, prune_hint="run with --prune to remove them")
     if report.failed:
         sys.exit(1)
 
@@ -223,15 +232,34 @@ def ingest(paths, index_dir, jobs, prune, wait, password, projects_file) -> None
 @main.command(context_settings=CONTEXT)
 @click.argument("targets", nargs=-1, required=True)
 @_index_option
+@click.option("--forget", is_flag=True,
+              help="Keep the files out for good: add them to the .archiveignore of their folder.")
 @click.option("--wait", type=click.FloatRange(0), default=0.0, help="Seconds to wait if another ingest is writing.")
 @_verbose_option
 @handle_errors
-def remove(targets, index_dir, wait) -> None:
-    """Remove documents from the index by file path (a folder: all files under it) or document id."""
+def remove(targets, index_dir, forget, wait) -> None:
+    """Take documents out of the index by file path (a folder: all files under it) or document id.
+
+    The index mirrors your folders: a file still on disk comes back at the next
+    `archive ingest` of its folder. To keep it out for good, use --forget: it
+    writes the file's name (or the folder's) to an .archiveignore file in the
+    folder holding it, a list of paths or patterns, one per line, relative to
+    that folder (# starts a comment), which ingest honours. Delete the line to
+    index the file again. With a document id, --forget keeps out the whole file
+    the document came from.
+    """
     from indexer.sync import remove as remove_documents
 
-    count = remove_documents(list(targets), _index_dir(index_dir), wait)
-    click.echo(f"{count} documents removed")
+    removal = remove_documents(list(targets), _index_dir(index_dir), wait, forget)
+    removed = f"{_count(removal.documents, 'document')} removed"
+    if not forget:
+        one = removal.documents == 1
+        click.echo(f"{removed} until the next ingest of {'its folder' if one else 'their folders'} "
+                   f"(--forget keeps {'it' if one else 'them'} out for good)")
+        return
+    click.echo(removed)
+    for ignore_file, line in removal.kept_out:
+        click.echo(f"kept out for good: {line} added to {ignore_file} (delete the line to index it again)")
 
 
 # --- search -------------------------------------------------------------------

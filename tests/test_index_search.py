@@ -188,12 +188,12 @@ def test_failed_files_are_reported_and_do_not_stop_the_ingest(corpus, tmp_path):
 def test_remove_by_path_and_by_id(corpus, tmp_path):
     index_dir = tmp_path / "ix"
     sync([corpus], index_dir)
-    assert remove([str(corpus / "en_trafficking_2022.txt")], index_dir) == 1
+    assert remove([str(corpus / "en_trafficking_2022.txt")], index_dir).documents == 1
     from search.engine import WhooshEngine
 
     engine = WhooshEngine(index_dir)
     doc_id = engine.search(SearchRequest("kinderhandel")).hits[0].id
-    assert remove([doc_id], index_dir) == 1
+    assert remove([doc_id], index_dir).documents == 1
     engine.refresh()
     assert engine.search(SearchRequest("trafficking OR kinderhandel")).total == 0
     with pytest.raises(Exception, match="no indexed file or document id"):
