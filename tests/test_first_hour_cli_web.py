@@ -292,7 +292,10 @@ def http(site):
         yield client
 
 
-@pytest.mark.parametrize("name, lower, upper", [("lang", "fr", "FR"), ("lang", "nl", "NL"), ("type", "report", "Report")])
+@pytest.mark.parametrize("name, lower, upper", [
+    ("lang", "fr", "FR"), ("lang", "nl", "NL"), ("type", "report", "Report"), ("project", "declic", "DECLIC"),
+    ("project", "op-alpha", "Opération Alpha"),
+])
 def test_site_and_api_accept_any_case(http, name, lower, upper):
     api = http.get("/api/search", params={name: upper})
     assert api.status_code == 200, api.text
