@@ -30,6 +30,7 @@ class FacetTable:
     type: list[str]
     projects: list[tuple[str, ...]]
     visibility: list[str]
+    quality: array  # passage number -> how much it reads as running text, 0-100
 
 
 def _column(reader, name: str) -> list:
@@ -61,6 +62,7 @@ def build(reader, generation: int) -> FacetTable:
     types = _column(reader, "type")
     projects = _column(reader, "projects")
     visibility = _column(reader, "visibility")
+    quality = array("B", (min(100, max(0, q or 0)) for q in _column(reader, "quality")))
     return FacetTable(
         generation=generation,
         doc_of=doc_of,
@@ -71,6 +73,7 @@ def build(reader, generation: int) -> FacetTable:
         type=[types[n] for n in first_passage],
         projects=[tuple(p for p in (projects[n] or "").split(",") if p) for n in first_passage],
         visibility=[visibility[n] for n in first_passage],
+        quality=quality,
     )
 
 
@@ -101,6 +104,6 @@ def for_searcher(folder: Path, searcher) -> FacetTable:
     """The table of the searcher's generation: saved by the last ingest, else built now."""
     generation = searcher.reader().generation()
     table = load(folder, generation)
-    if table is None or len(table.doc_of) != searcher.reader().doc_count_all():
+    if table is None or len(table.doc_of) != searcher.reader().doc_count_all() or len(getattr(table, "quality", ())) != len(table.doc_of):
         table = build(searcher.reader(), generation)
     return table

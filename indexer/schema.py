@@ -10,9 +10,10 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import ANALYSIS_VERSION, analyzer_for
+from .quality import quality_code
 
 #: Bump on any change to the fields below; with ANALYSIS_VERSION it decides rebuilds.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 LANG_FIELDS = {"fr": "text_fr", "nl": "text_nl", "en": "text_en"}
 NEUTRAL_FIELD = "text_all"
@@ -55,6 +56,8 @@ def build_schema() -> Schema:
         projects=KEYWORD(stored=True, commas=True, scorable=False, sortable=True),
         visibility=ID(stored=True, sortable=True),
         n_passages=STORED(),
+        # how much the passage reads as running text, 0-100 (indexer/quality.py)
+        quality=NUMERIC(int, sortable=True, bits=8, signed=False, shift_step=8),
     )
 
 
@@ -83,7 +86,8 @@ def passage_records(doc) -> list[dict]:
         # The title is indexed (not stored) with the first passage so that a title
         # word in another inflection ("enfant" / "Enfants ...") still reaches the document.
         indexed = _with_title(doc.title, text) if seq == 0 and doc.title else text
-        record = dict(base, pid=f"{doc.id}:{seq}", seq=seq, page=passage.page or 0, plang=passage.lang)
+        record = dict(base, pid=f"{doc.id}:{seq}", seq=seq, page=passage.page or 0, plang=passage.lang,
+                      quality=quality_code(text))
         record[NEUTRAL_FIELD] = indexed
         record["_stored_" + NEUTRAL_FIELD] = text
         field = LANG_FIELDS.get(passage.lang)

@@ -7,6 +7,7 @@ opening the index is never on a query's path.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
@@ -25,15 +26,17 @@ from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS
 
 from indexer import facet_table, postings
 
+from . import query as tree
 from .errors import QueryError
-from .facets import FacetArrays, facet_counts
+from .facets import FacetArrays, count, facet_counts
 from .filters import Filter, filters_for, visibility_query
 from .glossary import Glossary, find_glossary
+from .matching import Matcher, mention_projects
+from .projects import ProjectSpellings
 from .request import Hit, SearchRequest, SearchResponse
 from .snippets import make_snippet
 from .vectorized import Evaluator, Matches, Unsupported
 
-TEXT_FIELDS = frozenset({*SEARCH_FIELDS, NEUTRAL_FIELD})
 FACET_FILTERS = {"lang", "year", "project", "type"}
 SUGGEST_BELOW = 5  # documents
 PHRASE_SLOP = 2  # words may stand this far apart and still count as together
@@ -41,6 +44,8 @@ PHRASE_BOOST = 2.0
 # The near-phrase boost is checked on at most this many passages, best first (a
 # rescoring window, as search engines do for costly clauses); see _top.
 RESCORE_WINDOW = 200
+#: The share of its score a passage keeps when it reads as no running text at all.
+PROSE_FLOOR = 0.5
 # Words only: no quotes, parentheses, field:, wildcards, fuzziness or operators.
 _PLAIN_WORDS = re.compile(r"(?!.*\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b)[^\"():*?~^\[\]{}]+")
 # The neutral field keeps function words; "more like this" must not pick them.
@@ -71,6 +76,7 @@ class WhooshEngine:
         self._arrays: FacetArrays | None = None
         self._evaluator: Evaluator | None = None
         self._dates: np.ndarray | None = None
+        self._spellings: ProjectSpellings | None = None
         self._checked = time.monotonic()
         self.parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, fieldboosts=SEARCH_FIELDS)
         self.parser.add_plugin(FuzzyTermPlugin())
@@ -105,6 +111,7 @@ class WhooshEngine:
                     self._arrays = None
                     self._evaluator = None
                     self._dates = None
+                    self._spellings = None
         return self._searcher
 
     @property
@@ -120,7 +127,8 @@ class WhooshEngine:
         """Release the index files; a later call opens them again (closing twice is harmless)."""
         with self._lock:
             searcher, self._searcher = self._searcher, None
-            self._evaluator = None
+            # Everything computed from the searcher goes with it: the index may change before reopening.
+            self._evaluator = self._arrays = self._dates = self._spellings = None
         if searcher is not None:
             searcher.close()
 
@@ -171,8 +179,43 @@ class WhooshEngine:
 
     # -- queries --------------------------------------------------------------
 
+    def parse_query(self, text: str) -> tree.Parsed:
+        """The user's text as the archive's query tree (see :mod:`search.query`)."""
+        return tree.parse(text)
+
+    def project_spellings(self) -> ProjectSpellings:
+        """The projects' names and aliases (from the vocabulary the index was built with) and ids."""
+        spellings = self._spellings
+        if spellings is None:
+            from .names import ProjectNames
+
+            vocabulary = ProjectNames.for_index(self.folder).vocabulary
+            spellings = self._spellings = ProjectSpellings(vocabulary, self._facet_arrays(self.searcher()).projects)
+        return spellings
+
+    def _filter_mask(self, searcher, node: tree.Filter, include_internal: bool = True) -> np.ndarray:
+        """The passages a ``field:value`` filter written in the query allows."""
+        name, value = node.name, node.value
+        if name == "year" and not value.isdigit():
+            raise QueryError(f"year:{value} is not a year (write year:2019)", "query_bad_year", value=value)
+        if name == "project":
+            value = self.project_spellings().resolve(value, self._visible_projects(searcher, include_internal))
+        return self._mask(searcher, Filter(name, value, value).clause())
+
+    def _matcher(self, searcher, include_internal: bool = True) -> Matcher:
+        return Matcher(self._eval(searcher), lambda node: self._filter_mask(searcher, node, include_internal))
+
+    def _visible_projects(self, searcher, include_internal: bool) -> set[str] | None:
+        """The projects of the documents a requester may see (None: all of them)."""
+        if include_internal:
+            return None
+        arrays = self._facet_arrays(searcher)
+        public = np.flatnonzero(self._mask(searcher, visibility_query(False)))
+        return set(count(arrays, "project", public))
+
     def parse(self, text: str, cross_language: bool = False) -> tuple[q.Query, str | None]:
-        """The Whoosh query for the user's text, and the expanded text when the glossary changed it."""
+        """Whoosh's own parse of the text (all words required): kept for the evaluator's
+        differential tests and "more like this"; searches use :meth:`parse_query`."""
         text = (text or "").strip()
         if not text or text == "*":
             return q.Every(), None
@@ -200,6 +243,22 @@ class WhooshEngine:
             return parsed
         return q.AndMaybe(parsed, q.Phrase(NEUTRAL_FIELD, words, slop=PHRASE_SLOP, boost=PHRASE_BOOST))
 
+    def _near_phrase(self, searcher, text: str, group: tree.Group):
+        """For plain words, the passages where they could stand together (as a phrase within
+        PHRASE_SLOP) with the score that adds, and the check that confirms it (see _top)."""
+        if not _PLAIN_WORDS.fullmatch(text.strip()) or group.of(tree.MUST_NOT):
+            return None, None
+        words = [t.text for t in self._neutral(text)]
+        if len(words) < 2:
+            return None, None
+        phrase = q.Phrase(NEUTRAL_FIELD, words, slop=PHRASE_SLOP, boost=PHRASE_BOOST)
+        evaluator = self._eval(searcher)
+        parts = evaluator.phrase_parts(phrase)
+        if parts is None:
+            return None, None
+        bonus, btexts = parts
+        return bonus, lambda ids: evaluator.phrase_check(phrase, btexts, ids)
+
     def _drop_unpositioned_phrases(self, node: q.Query) -> q.Query:
         # The parser puts a phrase on every field; the stemmed fields keep no
         # positions, so the phrase is matched on the neutral field and the title.
@@ -212,7 +271,14 @@ class WhooshEngine:
         if request.page < 1 or not 1 <= request.per_page <= 1000:
             raise QueryError("page must be >= 1 and per_page between 1 and 1000")
         searcher = self.searcher()
-        parsed, expanded = self.parse(request.query, request.cross_language)
+        parsed = self.parse_query(request.query)
+        visible = self._visible_projects(searcher, request.include_internal)
+        group, _ = mention_projects(parsed.query, self.project_spellings(), visible)
+        expanded = None
+        if request.cross_language and self.glossary:
+            group, expanded = self.glossary.translate(group)
+        if request.projects:
+            request = dataclasses.replace(request, projects=tuple(self.project_spellings().resolve(p, visible) for p in request.projects))
         filters = filters_for(request)
         by_name: dict[str, list[Filter]] = {}
         for f in filters:
@@ -227,11 +293,9 @@ class WhooshEngine:
         arrays = self._facet_arrays(searcher)
         always_mask = self._mask(searcher, _all(always))
         per_filter = {name: self._mask(searcher, clause) for name, clause in facet_clauses.items()}
-        try:
-            matched, bonus, check = self._matches(searcher, parsed)
-        except Exception as exc:  # Whoosh raises assorted errors on odd queries
-            raise QueryError(f"cannot run the query {request.query!r}: {exc}") from None
-        base = matched.where(always_mask)
+        matcher = self._matcher(searcher, request.include_internal)
+        base = _prefer_prose(matcher.rank(group, arrays.doc_of, always_mask), arrays)
+        bonus, check = self._near_phrase(searcher, request.query, group)
         found = base
         for allowed in per_filter.values():
             found = found.where(allowed)
@@ -241,10 +305,11 @@ class WhooshEngine:
         total = len(arrays.distinct_docs(found.ids))
         facets = facet_counts(arrays, base.ids, per_filter) if request.facets else {}
 
-        terms = self._terms(parsed, searcher)
+        terms = matcher.terms
         start = (request.page - 1) * request.per_page
         hits = [self._hit(searcher, docnum, score, terms, request.snippet_chars) for docnum, score in top[start:]]
-        response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded)
+        response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded,
+                                  notices=parsed.notices)
         # Correcting is slow (a fuzzy walk of the lexicon), so only when the
         # query found little and has a word the index does not know.
         if total < SUGGEST_BELOW and self._has_unknown_words(request.query, searcher):
@@ -255,27 +320,6 @@ class WhooshEngine:
         """The best passage (number, score) of each of the first ``count`` documents matching ``query``."""
         matched, bonus, check = self._matches(searcher, query)
         return _top(matched.where(filter_mask), self._facet_arrays(searcher).doc_of, count, bonus, check)
-
-    def _terms(self, parsed: q.Query, searcher) -> set[tuple[str, str]]:
-        """Index terms the query matched, prefix and fuzzy terms expanded (for snippets).
-
-        Not ``Query.existing_terms``: in Whoosh 2.7 its loop variable shadows the
-        ``fieldname`` argument, so it drops every leaf after the first.
-        """
-        reader = searcher.reader()
-        out = set()
-        for leaf in parsed.leaves():
-            try:
-                pairs = leaf.expanded_terms(reader, phrases=True)
-            except Exception:
-                continue
-            for field, text in pairs:
-                if field not in TEXT_FIELDS:
-                    continue
-                text = text.decode("utf-8") if isinstance(text, bytes) else text
-                if (field, text) in reader:
-                    out.add((field, text))
-        return out
 
     def _hit(self, searcher, docnum: int, score: float, terms, snippet_chars: int) -> Hit:
         f = searcher.stored_fields(int(docnum))
@@ -314,11 +358,12 @@ class WhooshEngine:
             if word not in old_words and not self._top_documents(searcher, q.Term(field, word), visible, 1):
                 return None
         try:
-            parsed_check, _ = self.parse(corrected.string)
+            group = self.parse_query(corrected.string).query
         except QueryError:
             return None
-        found = self._top_documents(searcher, parsed_check, visible, better_than + 1)
-        return corrected.string if len(found) > better_than else None
+        arrays = self._facet_arrays(searcher)
+        found = self._matcher(searcher).rank(group, arrays.doc_of, visible)
+        return corrected.string if len(arrays.distinct_docs(found.ids)) > better_than else None
 
     # -- documents ------------------------------------------------------------
 
@@ -331,7 +376,7 @@ class WhooshEngine:
         terms: set[tuple[str, str]] = set()
         if query:
             try:
-                terms = self._terms(self.parse(query)[0], searcher)
+                terms = self._matcher(searcher).terms_of(self.parse_query(query).query)
             except QueryError:
                 terms = set()
         from .snippets import match_spans
@@ -458,6 +503,17 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
     _, first = np.unique(doc_of[ids[rank]], return_index=True)
     rows = rank[np.sort(first)[:count]]
     return [(int(ids[r]), float(scores[r])) for r in rows]
+
+
+def _prefer_prose(found: Matches, arrays: FacetArrays) -> Matches:
+    """Scores lowered on passages that do not read as running text (contents pages, part
+    titles, indexes), in documents of several passages, so that the page shown is one that
+    talks about the topic (see indexer/quality.py)."""
+    if not len(found):
+        return found
+    several = arrays.passages_per_doc[arrays.doc_of[found.ids]] > 1
+    factor = np.where(several, PROSE_FLOOR + (1.0 - PROSE_FLOOR) * arrays.quality[found.ids], 1.0)
+    return Matches(found.ids, found.scores * factor)
 
 
 def _kth_document_score(rows: np.ndarray, ids, scores, doc_of, k: int) -> float | None:

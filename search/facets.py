@@ -9,6 +9,7 @@ the number of matching passages.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ class FacetArrays:
     pair_doc: np.ndarray  # one (document, project) pair per entry
     pair_project: np.ndarray
     projects: list[str]
+    quality: np.ndarray  # passage -> 0..1, how much it reads as running text
 
     @classmethod
     def of(cls, table: FacetTable) -> "FacetArrays":
@@ -43,7 +45,12 @@ class FacetArrays:
         pair_doc = np.repeat(np.arange(len(table.projects), dtype=np.int64), [len(ps) for ps in table.projects])
         pair_project = np.array([code[p] for ps in table.projects for p in ps], dtype=np.int64)
         return cls(table.generation, np.asarray(table.doc_of, dtype=np.int64), np.asarray(table.plang, dtype=np.int64),
-                   list(table.langs_seen), year, years, kind, types, pair_doc, pair_project, projects)
+                   list(table.langs_seen), year, years, kind, types, pair_doc, pair_project, projects,
+                   np.frombuffer(table.quality, dtype=np.uint8).astype(np.float64) / 100.0)
+
+    @functools.cached_property
+    def passages_per_doc(self) -> np.ndarray:
+        return np.bincount(self.doc_of, minlength=self.documents)
 
     @property
     def documents(self) -> int:

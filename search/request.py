@@ -69,6 +69,8 @@ class SearchResponse:
     suggestion: str | None = None
     #: The query actually run after cross-language expansion, when it differs.
     expanded: str | None = None
+    #: What the query parser dropped or mended ("ignored AND with nothing after it").
+    notices: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -84,6 +86,7 @@ class SearchResponse:
             "facets": self.facets,
             "suggestion": self.suggestion,
             "expanded": self.expanded,
+            "notices": self.notices,
         }
 
 

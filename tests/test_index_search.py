@@ -46,7 +46,10 @@ def test_highlights_point_at_the_matched_words(engine):
 
 
 def test_and_or_not_phrase_prefix_field(engine):
-    assert len(engine.search(SearchRequest("kinderhandel trafficking")).hits) == 0  # AND by default
+    # Two optional words: a document with either qualifies; required ones must both be there.
+    assert len(engine.search(SearchRequest("kinderhandel trafficking")).hits) == 2
+    assert len(engine.search(SearchRequest("kinderhandel AND trafficking")).hits) == 0
+    assert len(engine.search(SearchRequest("+kinderhandel +trafficking")).hits) == 0
     assert len(engine.search(SearchRequest("kinderhandel OR trafficking")).hits) == 2
     both = engine.search(SearchRequest("enfants"))
     without = engine.search(SearchRequest("enfants NOT ALERT"))
@@ -169,7 +172,7 @@ def test_ingest_is_idempotent_and_tracks_changes(corpus, tmp_path):
 
     engine = WhooshEngine(index_dir)
     assert engine.search(SearchRequest("zebra")).total == 1
-    assert engine.search(SearchRequest("workshops teenagers")).total == 0  # old text gone
+    assert engine.search(SearchRequest("workshops AND teenagers")).total == 0  # old text gone
     assert engine.search(SearchRequest("kinderhandel")).total == 0
     assert engine.search(SearchRequest("girafes")).total == 1
     # no document appears twice
@@ -308,8 +311,10 @@ def test_the_engine_is_chosen_by_setting_and_keeps_the_contract(built_index, mon
         assert isinstance(engine.cross_language, bool)
         assert engine.search(SearchRequest("enfants")).total > 0
         # A filter that matches nothing gives nothing (Whoosh alone would ignore an empty filter set).
-        nothing = engine.search(SearchRequest("enfants", projects=("no-such-project",)))
+        nothing = engine.search(SearchRequest("enfants", years=(1900,)))
         assert (nothing.total, nothing.hits) == (0, [])
+        with pytest.raises(QueryError, match="unknown project 'no-such-project'; the projects are: .*ALERT"):
+            engine.search(SearchRequest("enfants", projects=("no-such-project",)))
         assert engine.search(SearchRequest("zorglubmarker")).total == 0  # internal only
         assert engine.search(SearchRequest("zorglubmarker", include_internal=True)).total == 1
     finally:

@@ -301,7 +301,7 @@ def public_ids(http) -> list[str]:
 
 def test_search_json_has_the_cli_fields(http):
     data = http.get("/api/search", params={"q": "traite enfants"}).json()
-    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "expanded"}
+    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "expanded", "notices"}
     assert data["total"] >= 2 and data["page"] == 1 and data["per_page"] == 10
     hit = data["hits"][0]
     assert set(hit) >= {"id", "title", "path", "format", "type", "lang", "langs", "year", "date", "projects", "score",
@@ -621,15 +621,24 @@ def test_internal_marker_never_appears(http, path, params):
     response = http.get(path, params=params)
     assert response.status_code in (200, 400)
     assert _marker_free(response.text, params), (path, params)
-    if path.startswith("/api/search") and not path.endswith(".csv"):
+    if path.startswith("/api/search") and not path.endswith(".csv") and response.status_code == 200:
         data = response.json()
         assert "1999" not in data["facets"]["year"] and all(h["year"] != 1999 for h in data["hits"])
         if not data["total"]:
             assert data["hits"] == []
 
 
+@pytest.mark.parametrize("params", [{"project": MARKER}, {"q": MARKER, "project": "nosuchproject"}])
+def test_unknown_or_internal_only_projects_are_unknown_to_the_public(http, params):
+    """A project known only from internal documents is an unknown project to the public, and never listed."""
+    response = http.get("/api/search", params=params)
+    assert response.status_code == 400
+    assert "unknown project" in response.text and "ALERT" in response.text
+    assert _marker_free(response.text, params)
+
+
 @pytest.mark.parametrize("params", [
-    {"project": MARKER}, {"year": "1999"}, {"q": MARKER, "project": "nosuchproject"}, {"q": "budget", "lang": "und"},
+    {"year": "1999"}, {"q": "budget", "lang": "und"},
     {"q": "staff meeting", "from": "1990-01-01", "to": "1999-12-31"}, {"q": "ECPAT", "type": "report", "year": "1999"},
 ])
 def test_filters_matching_nothing_list_nothing(http, params):

@@ -1,0 +1,255 @@
+"""The archive's query language, parsed once into a small engine-neutral tree.
+
+    words               optional words: the more a document has, the better it ranks
+    "a phrase"~N        the words in this order (within N positions with ~N)
+    +word, a AND b      required
+    -word, NOT word     excluded (from the whole document)
+    a OR b              either
+    prefix*  fuzzy~  fuzzy~1
+    (group)             nested query
+    title:word  exact:word (no stemming)  lang:fr  year:2019  project:alert  type:report
+
+Operators are upper case; ``and``, ``or`` and ``not`` in lower case are words.
+What cannot be understood is never searched as a word: a dangling operator or an
+empty ``field:`` is dropped with a notice, and a query left with nothing to
+search for is a :class:`~search.errors.QueryError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import QueryError
+
+#: Fields a user may name, mapped to the archive's field names.
+TEXT_FIELDS = {"title": "title", "text": "exact", "exact": "exact"}
+FILTER_FIELDS = {"lang": "lang", "language": "lang", "year": "year", "project": "project", "projects": "project", "type": "type"}
+MUST, SHOULD, MUST_NOT = "must", "should", "must_not"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word. ``field``: None (every text field, stemmed), "title" or "exact"."""
+
+    text: str
+    field: str | None = None
+    prefix: bool = False
+    fuzzy: int = 0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+    field: str | None = None
+    slop: int = 1
+    #: False for a word with inner punctuation ("l'enfant"): its function words may be dropped.
+    quoted: bool = True
+
+
+@dataclass(frozen=True)
+class Filter:
+    """``lang:fr``, ``year:2019``, ``project:alert``, ``type:report`` written in the query."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """``a OR b``: either; scores add up where both match."""
+
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Clause:
+    occur: str  # MUST, SHOULD or MUST_NOT
+    node: object
+
+
+@dataclass(frozen=True)
+class Group:
+    """A list of clauses: the top of every query and each parenthesised part."""
+
+    clauses: tuple[Clause, ...] = ()
+
+    def of(self, occur: str) -> list:
+        return [c.node for c in self.clauses if c.occur == occur]
+
+    @property
+    def everything(self) -> bool:
+        """Matches every document (the empty query, ``*``, or only exclusions)."""
+        return not self.of(MUST) and not self.of(SHOULD)
+
+
+@dataclass
+class Parsed:
+    query: Group
+    notices: list[str] = field(default_factory=list)
+
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<quote>"(?P<phrase>[^"]*)(?P<end>"|$)(?:~(?P<slop>\d+))?)'
+    r"|(?P<open>\()|(?P<close>\))"
+    r"|(?P<word>[^\s()\"]+))"
+)
+_WORD_CHARS = re.compile(r"\w+")
+_FIELD = re.compile(r"^(?P<name>[A-Za-z]+):(?P<value>.*)$")
+_FUZZY = re.compile(r"^(?P<word>.+?)~(?P<dist>\d*)$")
+OPERATORS = {"AND", "OR", "NOT"}
+
+
+def parse(text: str) -> Parsed:
+    """The tree of a query; raises :class:`QueryError` when nothing is left to search for."""
+    notices: list[str] = []
+    tokens = _tokens(text or "", notices)
+    group, rest = _group(tokens, 0, notices, top=True)
+    while rest < len(tokens):  # a closing parenthesis with no opening one
+        notices.append("ignored an unmatched ')'")
+        more, rest = _group(tokens, rest + 1, notices, top=True)
+        group = Group(group.clauses + more.clauses)
+    stripped = (text or "").strip()
+    if group.everything and stripped not in ("", "*") and not group.of(MUST_NOT):
+        detail = f": {'; '.join(notices)}" if notices else ""
+        raise QueryError(f"the query {stripped!r} has no words to search for{detail}", "query_no_words", query=stripped)
+    return Parsed(group, notices)
+
+
+def _tokens(text: str, notices: list[str]) -> list[tuple[str, str]]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        if m.group("quote") is not None:
+            if not m.group("end"):
+                notices.append("closed an unclosed quote")
+            out.append(("phrase", m.group("phrase") + "\0" + (m.group("slop") or "")))
+        elif m.group("open"):
+            out.append(("open", "("))
+        elif m.group("close"):
+            out.append(("close", ")"))
+        elif m.group("word"):
+            word = m.group("word")
+            out.append(("op", word) if word in OPERATORS else ("word", word))
+    return out
+
+
+def _group(tokens, i: int, notices: list[str], top: bool = False) -> tuple[Group, int]:
+    """Clauses from ``tokens[i]`` up to a closing parenthesis (its index is returned) or the end."""
+    clauses: list[Clause] = []
+    pending_op: str | None = None  # "AND" / "OR" waiting for its right-hand side
+    negate = False
+    while i < len(tokens):
+        kind, value = tokens[i]
+        if kind == "close":
+            if top:
+                break
+            return _finish(clauses, pending_op, negate, notices), i
+        if kind == "op":
+            if value == "NOT":
+                negate = True
+            elif not clauses or pending_op:
+                notices.append(f"ignored {value} with nothing before it")
+            else:
+                pending_op = value
+            i += 1
+            continue
+        occur = SHOULD
+        if kind == "open":
+            inner, i = _group(tokens, i + 1, notices)
+            if i >= len(tokens):
+                notices.append("closed an unclosed '('")
+            node = inner if inner.clauses else None
+            i += 1
+        else:
+            node, occur = _atom(kind, value, notices)
+            i += 1
+        if node is None:
+            negate = False
+            continue
+        if negate:
+            occur, negate = MUST_NOT, False
+        if pending_op == "OR" and occur != MUST_NOT and clauses and clauses[-1].occur != MUST_NOT:
+            last = clauses.pop()
+            children = last.node.children if isinstance(last.node, AnyOf) else (last.node,)
+            clauses.append(Clause(last.occur if last.occur == MUST and occur == MUST else SHOULD, AnyOf(children + (node,))))
+        elif pending_op == "AND" and occur != MUST_NOT:
+            if clauses[-1].occur == SHOULD:
+                clauses[-1] = Clause(MUST, clauses[-1].node)
+            clauses.append(Clause(MUST, node))
+        else:
+            clauses.append(Clause(occur, node))
+        pending_op = None
+    return _finish(clauses, pending_op, negate, notices), i
+
+
+def _finish(clauses, pending_op, negate, notices) -> Group:
+    if pending_op:
+        notices.append(f"ignored {pending_op} with nothing after it")
+    if negate:
+        notices.append("ignored NOT with nothing after it")
+    return Group(tuple(clauses))
+
+
+def _atom(kind: str, value: str, notices: list[str]) -> tuple[object | None, str]:
+    """One term, phrase or filter, and how it occurs (a leading + or -)."""
+    if kind == "phrase":
+        words, _, slop = value.partition("\0")
+        return _phrase(words, None, int(slop) + 1 if slop else 1, notices), SHOULD
+    occur = SHOULD
+    if value[0] in "+-" and len(value) > 1:
+        occur = MUST if value[0] == "+" else MUST_NOT
+        value = value[1:]
+    elif value in ("+", "-"):
+        notices.append(f"ignored a lone {value!r}")
+        return None, SHOULD
+    m = _FIELD.match(value)
+    if m and (m.group("name").lower() in TEXT_FIELDS or m.group("name").lower() in FILTER_FIELDS):
+        name, rest = m.group("name").lower(), m.group("value")
+        if not rest:
+            notices.append(f"ignored {name}: with no value after it")
+            return None, occur
+        if name in FILTER_FIELDS:
+            return Filter(FILTER_FIELDS[name], rest.strip().lower()), (MUST if occur == SHOULD else occur)
+        return _word(rest, TEXT_FIELDS[name], notices), occur
+    return _word(value, None, notices), occur
+
+
+def _word(value: str, field: str | None, notices: list[str]):
+    if value.startswith('"') and value.endswith('"') and len(value) > 1:
+        return _phrase(value.strip('"'), field, 1, notices)
+    prefix = value.endswith("*") and len(value.rstrip("*")) > 0
+    fuzzy = 0
+    m = _FUZZY.match(value)
+    if m and not prefix:
+        value, fuzzy = m.group("word"), max(1, min(2, int(m.group("dist") or 2)))
+    words = _WORD_CHARS.findall(value)
+    if not words:
+        if value.strip("*~"):
+            notices.append(f"ignored {value!r}: no letters or digits")
+        return None
+    if len(words) > 1:  # "l'enfant", "Make-IT-Safe", "e-mail": its words together
+        return Phrase(tuple(words), field, 1, quoted=False)
+    return Term(words[0], field, prefix=prefix, fuzzy=fuzzy)
+
+
+def _phrase(text: str, field: str | None, slop: int, notices: list[str]):
+    words = _WORD_CHARS.findall(text)
+    if not words:
+        notices.append("ignored an empty phrase")
+        return None
+    if len(words) == 1:
+        return Term(words[0], field)
+    return Phrase(tuple(words), field, slop)
+
+
+def words_of(node) -> list[str]:
+    """Every word of a tree, in order, excluded ones left out (for spelling suggestions)."""
+    if isinstance(node, Term):
+        return [node.text]
+    if isinstance(node, Phrase):
+        return list(node.words)
+    if isinstance(node, AnyOf):
+        return [w for c in node.children for w in words_of(c)]
+    if isinstance(node, Group):
+        return [w for c in node.clauses if c.occur != MUST_NOT for w in words_of(c.node)]
+    return []
