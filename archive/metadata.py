@@ -105,32 +105,115 @@ def _alternation(names: list[tuple[str, str]]) -> re.Pattern[str] | None:
     return re.compile("(?<= )(?:" + "|".join(re.escape(k.strip()) for k in keys) + ")(?= )")
 
 
+# --- titles -----------------------------------------------------------------
+
+#: Titles are at most this long; a longer line is body text.
+MAX_TITLE_CHARS = 300
+_TITLE_QUOTES = "\"'“”„«»‘’‚‹›"
+_TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
+_TITLE_LETTER = re.compile(r"[^\W\d_]")
+#: Printers' and viewers' lines, and page counters.
+_PRINTER = re.compile(
+    r"^(?:printed\s+(?:by|on|from|with)|imprimé\s+(?:par|le|à)|gedrukt\s+(?:door|op)|print(?:ed)?\s+date"
+    r"|page|pagina|blz|bladzijde|p)\b\.?\s*\d*\s*(?:(?:/|of|sur|de|van)\s*\d+)?\s*$"
+    r"|^(?:printed\s+(?:by|on|from|with)|imprimé\s+(?:par|le)|gedrukt\s+(?:door|op))\b",
+    re.I,
+)
+#: Headings of any document: tables of contents and numbered parts.
+_GENERIC = re.compile(
+    r"^(?:sommaire|table\s+des\s+mati[èe]res|contents|table\s+of\s+contents|inhoud|inhoudsopgave|inhoudstafel"
+    r"|inhoudstabel|index|annexes?|bijlagen?|appendix|appendices|summary|résumé|samenvatting"
+    r"|(?:partie|deel|part|chapitre|hoofdstuk|chapter|section|afdeling|titre|titel|title|article|artikel|annexe"
+    r"|bijlage|annex|livre|boek|book)\s+(?:[ivxlcdm]+|\d+|[a-z])\b\.?)$",
+    re.I,
+)
+#: Words that a date is made of, in French, Dutch and English.
+_DATE_WORDS = re.compile(
+    r"\b(?:jan(?:vier|uari|uary)?|f[ée]v(?:rier)?|feb(?:ruari|ruary)?|mars|maart|march|mar|avr(?:il)?|april|apr"
+    r"|mai|mei|may|juin|juni|june|jun|juil(?:let)?|juli|july|jul|ao[uû]t|augustus|august|aug|sept?(?:embre|ember)?"
+    r"|oct(?:obre|ober)?|okt(?:ober)?|nov(?:embre|ember)?|d[ée]c(?:embre)?|dec(?:ember)?"
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|maandag|dinsdag|woensdag|donderdag|vrijdag"
+    r"|zaterdag|zondag|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|le|the|of|den|de)\b",
+    re.I,
+)
+#: "Page 3/12", "page 3 of 12": a header or footer, whatever else the line says.
+_PAGE_COUNTER = re.compile(r"\b(?:page|pagina|blz|p)\.?\s*\d+\s*(?:/|of|sur|de|van)\s*\d+\b", re.I)
+_FILE_NAME = re.compile(r"\b[\w-]+\.(?:pdf|docx?|odt|rtf|txt|tiff?|jpe?g|png|xlsx?|pptx?|html?|tex|ps|indd|qxd)\b", re.I)
+
+
+def plausible_title(text: str) -> bool:
+    """Whether a line could be a title at all: words, not a page number, a
+    printer's line, a date, a file name or a generic heading ("Sommaire")."""
+    text = text.strip().strip(_TITLE_QUOTES + " ")
+    if not 3 <= len(text) <= MAX_TITLE_CHARS:
+        return False
+    words = _TITLE_WORD.findall(text)
+    if not words or _FILE_NAME.search(text) or _PRINTER.match(text) or _PAGE_COUNTER.search(text) or _GENERIC.match(text.rstrip(" .:")):
+        return False
+    letters = len(_TITLE_LETTER.findall(text))
+    if letters < 0.5 * len(text.replace(" ", "")):
+        return False  # "- 98 /1-1995 (S.E.)", "N° 1687", "47698"
+    return bool(_TITLE_WORD.findall(_DATE_WORDS.sub(" ", text)))  # "Mittwoch Mai 30, 2018" is only a date
+
+
 # --- type -------------------------------------------------------------------
 
-_TYPE_CUES = {
-    "press_release": ("communique de presse", "persbericht", "perscommunique", "press release", "pour diffusion immediate", "for immediate release", "voor onmiddellijke publicatie"),
-    "report": ("rapport d activites", "rapport d activite", "rapport annuel", "jaarverslag", "activiteitenverslag", "annual report", "activity report", "rapport", "verslag", "report", "etude", "studie", "study", "analyse", "analysis", "brochure", "onderzoek", "research"),
+#: Labels that open a publication of that type ("COMMUNIQUÉ DE PRESSE", "Persbericht – ...",
+#: "Note d'analyse – ..."), looked for at the start of the title and of the first paragraphs.
+_LABELS = {
+    "press_release": ("communique de presse", "communique", "persbericht", "perscommunique", "press release",
+                      "news release", "media release", "pour diffusion immediate", "for immediate release",
+                      "voor onmiddellijke publicatie", "embargo"),
+    "article": ("note d analyse", "analysis note", "analysenota", "opinion", "opinie", "tribune", "carte blanche",
+                "editorial", "edito", "blog", "interview", "column"),
 }
+#: Names of a report, wherever they stand in the title or its first lines.
+_REPORT_NAMES = ("rapport d activites", "rapport d activite", "rapport annuel", "rapport moral", "jaarverslag",
+                 "activiteitenverslag", "jaarrapport", "annual report", "activity report", "activities report")
+#: Words that make a report of a file (a PDF, a Word file, a note) when its title has them;
+#: a web page with them in its title is usually news about a report.
+_REPORT_WORDS = ("rapport", "verslag", "report", "etude", "studie", "study", "analyse", "analysis", "brochure",
+                 "onderzoek", "research", "enquete", "survey", "evaluation", "evaluatie", "white paper",
+                 "livre blanc", "witboek", "guide", "gids", "handleiding", "toolkit")
+#: How many paragraphs of the text's beginning may hold a label.
+LABEL_PARAGRAPHS = 3
 
 
 def guess_type(doc: Document) -> str:
-    """press_release, article, report or other, from what the file says and how it looks."""
+    """press_release, article, report or other: what the file declares precisely
+    (JSON-LD, address), else the labels and names in the title and at the start of
+    the text (FR/NL/EN), else what the file calls itself loosely (og:type article)
+    and how it looks. Sidecars are applied afterwards and win."""
     hinted = str(doc.hints.get("type", "")).lower().replace("-", "_").replace(" ", "_")
+    if hinted in ("press_release", "report"):
+        return hinted
+    title = _normalise(fold(doc.title))
+    heads = [title] + [_normalise(fold(p)) for p in _first_paragraphs(doc.text, LABEL_PARAGRAPHS)]
+    for kind in ("press_release", "article"):
+        if any(head.startswith(f" {label} ") for head in heads for label in _LABELS[kind]):
+            return kind
+    if any(f" {name} " in head for head in heads for name in _REPORT_NAMES):
+        return "report"
+    if doc.format != "html" and any(f" {word} " in title for word in _REPORT_WORDS):
+        return "report"
     if hinted in TYPES:
         return hinted
-    head = _normalise(fold(doc.title + " " + doc.text[:400]))
-    title = _normalise(fold(doc.title))
-    for cue in _TYPE_CUES["press_release"]:
-        if f" {cue} " in head:
-            return "press_release"
-    for cue in _TYPE_CUES["report"]:
-        if f" {cue} " in title:
-            return "report"
     if doc.format == "pdf" and (doc.hints.get("pages") or len(doc.passages)) >= 3:
         return "report"
-    if doc.format == "html" or hinted == "article":
+    if doc.format == "html":
         return "article"
     return "other"
+
+
+def _first_paragraphs(text: str, count: int) -> list[str]:
+    out = []
+    for para in re.split(r"\n\s*\n", text[:2000]):
+        if para.strip():
+            out.append(para.split("\n", 1)[0][:200])
+            if len(out) == count:
+                break
+    return out
 
 
 # --- dates ------------------------------------------------------------------
