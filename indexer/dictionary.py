@@ -73,10 +73,10 @@ class Settings:
     pivot_pairs: tuple[tuple[str, str], ...] = (("fr", "nl"), ("nl", "fr"))  # through English
     pivot_only_when_empty: bool = True  # pivot adds noise where the direct dictionaries know the word
     inflected: float = 0.85  # an inflection of the query word, beside an entry of the word itself
-    other_form: float = 0.5  # another word with the same stem ("exploitant" for "exploitation")
+    other_form: float = 0.45  # another word with the same stem ("exploitant" for "exploitation")
     min_share_of_best: float = 0.5  # drop translations far less trusted than the best one
     min_zipf: float = 1.0  # wordfreq knows no such word: a typo or glued words ("liveon")
-    below_best_zipf: float = 3.0  # archaic or rare next to a common synonym ("bairn" beside "child")
+    below_best_zipf: float = 2.5  # archaic or rare next to a common synonym ("laddie" beside "boy")
     max_words: int = 4  # longer translations are explanations, not query terms
     max_translations: int = 6
 
@@ -234,9 +234,12 @@ def build(entries: dict[tuple[str, str], list[Entry]], settings: Settings = Sett
 
     def vote(src, dst, source, target, kind, weight):
         key = phrases[src].key(source)
-        if key and phrases[dst].key(target):  # only stop words: nothing to search for
-            cell = votes[src, dst][key][source].setdefault(target, [0.0, 0.0, 0.0])
-            cell[kind] = max(cell[kind], weight)
+        if not key or not phrases[dst].key(target):  # only stop words: nothing to search for
+            return
+        if " " not in key and sum(len(w) > 2 for w in _WORD.findall(source)) > 1:
+            return  # an idiom around one word ("in any event") is no translation of the word
+        cell = votes[src, dst][key][source].setdefault(target, [0.0, 0.0, 0.0])
+        cell[kind] = max(cell[kind], weight)
 
     for (src, dst), rows in cleaned.items():
         # how many headwords give each translation: a word that many entries give is vague backwards
@@ -521,8 +524,11 @@ class Dictionary:
                         best[term] = (weight * factor, zipf)
         if not best:
             return []
+        # again over all the entries merged: each entry was ranked on its own
         floor = max(w for w, _ in best.values()) * self.settings.min_share_of_best
-        ranked = sorted(((t, w, z) for t, (w, z) in best.items() if w >= floor), key=lambda r: (-round(r[1], 2), -r[2], r[0]))
+        rare = max(z for _, z in best.values()) - self.settings.below_best_zipf
+        ranked = sorted(((t, w, z) for t, (w, z) in best.items() if w >= floor and z >= rare),
+                        key=lambda r: (-round(r[1], 2), -r[2], r[0]))
         return [(term, round(weight, 3)) for term, weight, _ in ranked[:self.settings.max_translations]]
 
 

@@ -161,8 +161,8 @@ def test_senses_share_the_weight_and_stem_mates_count_less(small):
     assert porte.keys() == {"deur", "poort", "ingang"}
     assert porte["deur"] == porte["poort"] == pytest.approx(0.9 / 2 ** 0.5, abs=0.001)  # two senses
     # "exploitant" shares the stem "exploit" with "exploitation", but it is another word
-    assert small.translate("exploitation", "fr", "nl") == [("uitbuiting", pytest.approx(0.7)), ("beheerder", pytest.approx(0.45))]
-    # ... and from "exploitant", "uitbuiting" (0.7 x 0.5) falls below half the best weight
+    assert small.translate("exploitation", "fr", "nl") == [("uitbuiting", pytest.approx(0.7)), ("beheerder", pytest.approx(0.9 * 0.45))]
+    # ... and from "exploitant", "uitbuiting" (0.7 x 0.45) falls below half the best weight
     assert small.translate("exploitant", "fr", "nl") == [("beheerder", pytest.approx(0.9))]
 
 
