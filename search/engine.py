@@ -30,8 +30,9 @@ from . import query as tree
 from .errors import QueryError
 from .facets import FacetArrays, count, facet_counts
 from .filters import Filter, filters_for, visibility_query
+from .crosslang import CrossLanguage
 from .glossary import Glossary, find_glossary
-from .matching import Matcher, mention_projects
+from .matching import Matcher, mention_projects, simplify
 from .projects import ProjectSpellings
 from .request import Hit, SearchRequest, SearchResponse
 from .snippets import make_snippet
@@ -45,7 +46,7 @@ PHRASE_BOOST = 2.0
 # rescoring window, as search engines do for costly clauses); see _top.
 RESCORE_WINDOW = 200
 #: The share of its score a passage keeps when it reads as no running text at all.
-PROSE_FLOOR = 0.5
+PROSE_FLOOR = 0.3
 # Words only: no quotes, parentheses, field:, wildcards, fuzziness or operators.
 _PLAIN_WORDS = re.compile(r"(?!.*\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b)[^\"():*?~^\[\]{}]+")
 # The neutral field keeps function words; "more like this" must not pick them.
@@ -64,11 +65,15 @@ def _serialized(method):
 
 
 class WhooshEngine:
-    def __init__(self, index_dir: Path, glossary: Glossary | None = None, refresh_interval: float = 1.0):
+    def __init__(self, index_dir: Path, glossary: Glossary | None = None, refresh_interval: float = 1.0,
+                 dictionary_loader=None):
+        """``dictionary_loader``: returns the bilingual dictionary for cross-language search (see
+        :mod:`search.crosslang`); called on the first such search."""
         self.folder = Path(index_dir)
         self.ix = store.open_index(self.folder)
         self.schema = self.ix.schema
         self.glossary = glossary
+        self.crosslang = CrossLanguage(glossary, dictionary_loader)
         self.refresh_interval = refresh_interval
         self._lock = threading.Lock()
         self._call_lock = threading.RLock()
@@ -87,7 +92,7 @@ class WhooshEngine:
     @classmethod
     def open(cls, index_dir: Path, cross_language_glossary: Path | None = None) -> "WhooshEngine":
         path = find_glossary(cross_language_glossary)
-        return cls(index_dir, Glossary.load(path) if path else None)
+        return cls(index_dir, Glossary.load(path) if path else None, dictionary_loader=dictionary_loader())
 
     # -- searcher lifecycle ---------------------------------------------------
 
@@ -116,7 +121,7 @@ class WhooshEngine:
 
     @property
     def cross_language(self) -> bool:
-        return self.glossary is not None
+        return self.crosslang.available
 
     def refresh(self) -> None:
         self._checked = 0.0
@@ -273,10 +278,10 @@ class WhooshEngine:
         searcher = self.searcher()
         parsed = self.parse_query(request.query)
         visible = self._visible_projects(searcher, request.include_internal)
-        group, _ = mention_projects(parsed.query, self.project_spellings(), visible)
+        group, _ = mention_projects(simplify(parsed.query), self.project_spellings(), visible)
         expanded = None
-        if request.cross_language and self.glossary:
-            group, expanded = self.glossary.translate(group)
+        if request.cross_language and self.crosslang.available:
+            group, expanded = self.crosslang.translate(group, request.query)
         if request.projects:
             request = dataclasses.replace(request, projects=tuple(self.project_spellings().resolve(p, visible) for p in request.projects))
         filters = filters_for(request)
@@ -296,6 +301,8 @@ class WhooshEngine:
         matcher = self._matcher(searcher, request.include_internal)
         base = _prefer_prose(matcher.rank(group, arrays.doc_of, always_mask), arrays)
         bonus, check = self._near_phrase(searcher, request.query, group)
+        if bonus is not None:
+            bonus = _prefer_prose(bonus, arrays)
         found = base
         for allowed in per_filter.values():
             found = found.where(allowed)
@@ -503,6 +510,22 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
     _, first = np.unique(doc_of[ids[rank]], return_index=True)
     rows = rank[np.sort(first)[:count]]
     return [(int(ids[r]), float(scores[r])) for r in rows]
+
+
+def dictionary_loader():
+    """A loader of the bilingual dictionary when its files are installed, else None."""
+    from indexer.dictionary import default_folder
+
+    folder = default_folder()
+    if not any(folder.glob("freedict-*.index")):
+        return None
+
+    def load():
+        from indexer.dictionary import Dictionary
+
+        return Dictionary.load(folder)
+
+    return load
 
 
 def _prefer_prose(found: Matches, arrays: FacetArrays) -> Matches:

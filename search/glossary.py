@@ -87,7 +87,7 @@ class Glossary:
             for lang, term in self.concepts[concept]:
                 if _key(term, lang) == tuple(_key(" ".join(words[i:i + n]), lang) or ()):
                     continue  # what the user typed, in another inflection
-                node = _node(term)
+                node = translation_node(term)
                 if node is not None and fold(term.lower()) not in used:
                     nodes.append((node, GLOSSARY_WEIGHT))
                     shown.append(term)
@@ -111,9 +111,11 @@ def _key(term: str, lang: str) -> tuple[str, ...] | None:
     return tuple(forms[w] for w in words if forms[w])
 
 
-def _node(term: str):
-    """A translation as a query node: one word, or its words together in one passage."""
-    words = _WORD.findall(term)
+def translation_node(term: str):
+    """A translation as a query node: one word, or its content words together in one passage."""
+    from .matching import is_function_word
+
+    words = [w for w in _WORD.findall(term) if not is_function_word(w)]
     if not words:
         return None
     if len(words) == 1:

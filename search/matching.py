@@ -259,6 +259,19 @@ def mention_projects(group: tree.Group, spellings, visible: set[str] | None = No
     return (tree.Group(tuple(clauses)) if found else group), found
 
 
+def simplify(group: tree.Group) -> tree.Group:
+    """Words written with inner punctuation that hold one content word ("l'oubli") become that word."""
+    clauses = []
+    for c in group.clauses:
+        node = c.node
+        if isinstance(node, tree.Phrase) and not node.quoted:
+            kept = [w for w in node.words if not is_function_word(w)]
+            if len(kept) == 1:
+                node = tree.Term(kept[0], node.field)
+        clauses.append(tree.Clause(c.occur, node))
+    return tree.Group(tuple(clauses))
+
+
 def _plain(node) -> bool:
     if isinstance(node, tree.Term):
         return not node.field and not node.prefix and not node.fuzzy

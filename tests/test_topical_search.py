@@ -1,0 +1,149 @@
+"""Topical search on real indexes: natural queries that do not match the answer word for word."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from search.errors import QueryError
+from search.request import SearchRequest
+
+canvas = pytest.importorskip("reportlab.pdfgen.canvas")
+
+CONTENTS = ["Sommaire", "Introduction ........................ 3", "Formation des professionnels ........ 3",
+            "Partenariats avec les agences de voyage ........ 3", "Exploitation sexuelle des mineurs ........ 4",
+            "Protection des mineurs en ligne ........ 4", "Ateliers dans les écoles ........ 4",
+            "Campagne de sensibilisation ........ 4", "Plaidoyer national et européen ........ 4",
+            "Finances de l'association ........ 5", "Annexes ........................ 5"]
+PAGES = {
+    2: ["Introduction", "Le rapport décrit les activités de formation menées auprès des professionnels du tourisme",
+        "et des transports pendant l'année, ainsi que les partenariats noués avec les agences de voyage."],
+    3: ["L'exploitation sexuelle des mineurs sur internet a fortement augmenté pendant l'année.",
+        "Les mineurs reçoivent des messages de personnes inconnues sur les réseaux sociaux et les jeux.",
+        "Les animateurs expliquent aux mineurs comment réagir et à qui parler quand une conversation",
+        "en ligne devient inquiétante. Les parents reçoivent une brochure sur la protection en ligne."],
+    4: ["Annexes", "Liste des partenaires et des écoles participantes, tableaux des chiffres."],
+}
+
+
+def _report_pdf() -> bytes:
+    """A cover, a contents page naming the topics, then pages of running text."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setFont("Helvetica-Bold", 28)
+    c.drawString(60, 600, "Rapport annuel 2019")
+    c.showPage()
+    for lines in (CONTENTS, *PAGES.values()):
+        c.setFont("Helvetica", 11)
+        y = 780
+        for line in lines:
+            c.drawString(60, y, line)
+            y -= 18
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def topical(tmp_path_factory):
+    from indexer.sync import SyncOptions, sync
+    from search.engine import WhooshEngine
+
+    folder = tmp_path_factory.mktemp("topical") / "docs"
+    folder.mkdir()
+    (folder / "rapport-annuel.pdf").write_bytes(_report_pdf())
+    (folder / "formation.txt").write_text(
+        "Formation des tuteurs\n\nLes tuteurs des mineurs étrangers non accompagnés ont suivi une formation sur la traite.\n",
+        encoding="utf-8")
+    (folder / "spread.txt").write_text(
+        "Rapport de la journée\n\nLe matin, les participants ont parlé de prévention dans les écoles primaires.\n\n"
+        + "Pause.\n\n" * 3 + "L'après-midi fut consacré au harcèlement et aux risques du numérique.\n", encoding="utf-8")
+    index_dir = folder.parent / "index"
+    report = sync([folder], index_dir, SyncOptions(jobs=1))
+    assert not report.failed, report.failed
+    engine = WhooshEngine(index_dir)
+    yield engine
+    engine.close()
+
+
+def by_name(response) -> dict:
+    return {h.path.rsplit("/", 1)[-1]: h for h in response.hits}
+
+
+def test_a_query_word_missing_from_the_answer_does_not_lose_it(topical):
+    # The page says "mineurs" and "internet"; the query says "enfants" and "internet".
+    response = topical.search(SearchRequest("exploitation sexuelle enfants internet"))
+    assert response.total >= 1
+    assert response.hits[0].path.endswith("rapport-annuel.pdf")
+
+
+def test_the_page_shown_is_running_text_not_the_contents_page(topical):
+    # Page 2 lists both topics with dot leaders; page 4 talks about them.
+    hit = by_name(topical.search(SearchRequest("protection des mineurs en ligne")))["rapport-annuel.pdf"]
+    assert hit.page == 4
+
+
+def test_words_spread_over_a_document_still_match_it(topical):
+    found = by_name(topical.search(SearchRequest("prévention harcèlement")))
+    assert "spread.txt" in found
+
+
+def test_function_words_are_neither_matched_nor_highlighted(topical):
+    response = topical.search(SearchRequest("traite des mineurs"))
+    for hit in response.hits:
+        marked = {hit.snippet[s:e].lower() for s, e in hit.highlights}
+        assert marked and not marked & {"des", "de", "la", "les"}, (hit.path, marked)
+    doc = topical.document(response.hits[0].id, query="traite des mineurs")
+    words = {p["text"][s:e].lower() for p in doc["passages"] for s, e in p["highlights"]}
+    assert words <= {"traite", "mineurs", "mineur"} and words
+
+
+def test_function_words_count_inside_a_quoted_phrase(topical):
+    assert topical.search(SearchRequest('"la traite"')).total == 1
+    assert topical.search(SearchRequest('"des traite"')).total == 0
+
+
+def test_a_query_of_function_words_only_looks_for_them(topical):
+    assert topical.search(SearchRequest("et des")).total >= 1
+
+
+def test_dangling_operators_are_notices_not_words(topical):
+    plain = topical.search(SearchRequest("traite"))
+    dangling = topical.search(SearchRequest("traite AND"))
+    assert dangling.total == plain.total and dangling.notices == ["ignored AND with nothing after it"]
+    with pytest.raises(QueryError):
+        topical.search(SearchRequest("NOT"))
+
+
+# --- on the shared corpus of conftest: projects and cross-language -------------------
+
+
+@pytest.mark.parametrize("query", ["declic", "Déclic", "DECLIC", "dé-clic"])
+def test_a_project_name_in_the_query_finds_its_documents(engine, query):
+    hits = engine.search(SearchRequest(query)).hits
+    assert hits and "declic" in hits[0].projects
+
+
+@pytest.mark.parametrize("name", ["Je dis STOP", "je dis stop", "Ik zeg STOP", "je-dis-stop", "(Dé)clic", "declic"])
+def test_a_project_filter_takes_names_and_aliases(engine, name):
+    response = engine.search(SearchRequest("", projects=(name,)))
+    assert response.total >= 1 and all(h.projects for h in response.hits)
+
+
+def test_an_unknown_project_is_an_error_listing_the_projects(engine):
+    with pytest.raises(QueryError, match=r"unknown project 'Make-IT-Safe'; the projects are: .*Je dis STOP \(je-dis-stop\)"):
+        engine.search(SearchRequest("", projects=("Make-IT-Safe",)))
+
+
+def test_cross_language_expands_inflected_forms(engine):
+    crossed = engine.search(SearchRequest("traites enfant", cross_language=True))
+    assert crossed.expanded and "kinderhandel" in crossed.expanded
+    assert {h.passage_lang for h in crossed.hits} >= {"fr", "nl", "en"}
+
+
+def test_words_without_translation_stay_optional_across_languages(engine):
+    # "voogden" is Dutch and has no translation: the French and English documents are still reached.
+    crossed = engine.search(SearchRequest("kinderhandel voogden", cross_language=True))
+    assert {h.lang for h in crossed.hits} >= {"fr", "nl", "en"}
+    assert crossed.hits[0].lang == "nl"  # the document with both words first
