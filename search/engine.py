@@ -316,7 +316,7 @@ class WhooshEngine:
         start = (request.page - 1) * request.per_page
         hits = [self._hit(searcher, docnum, score, terms, request.snippet_chars) for docnum, score in top[start:]]
         response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded,
-                                  notices=parsed.notices)
+                                  notices=[str(n) for n in parsed.notices], notice_keys=[(n.key, n.values) for n in parsed.notices])
         # Correcting is slow (a fuzzy walk of the lexicon), so only when the
         # query found little and has a word the index does not know.
         if total < SUGGEST_BELOW and self._has_unknown_words(request.query, searcher):

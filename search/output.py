@@ -89,6 +89,8 @@ def _headline(response: SearchResponse, first: int) -> str:
 def _print_text(response: SearchResponse, facets: bool, names: Callable[[str], str]) -> None:
     first = (response.page - 1) * response.per_page + 1
     click.echo(_headline(response, first))
+    for notice in response.notices:
+        click.echo(f"(note: {notice})")
     if response.expanded:
         click.echo(f"(searched as: {response.expanded})\n")
     for n, hit in enumerate(response.hits, first):

@@ -83,10 +83,39 @@ class Group:
         return not self.of(MUST) and not self.of(SHOULD)
 
 
+#: What each notice says, in English (the web page has them in French and Dutch too, as "notice_KEY").
+NOTICE_TEXT = {
+    "unmatched_paren": "ignored an unmatched ')'",
+    "unclosed_quote": "closed an unclosed quote",
+    "unclosed_paren": "closed an unclosed '('",
+    "nothing_before": "ignored {operator} with nothing before it",
+    "nothing_after": "ignored {operator} with nothing after it",
+    "lone_sign": "ignored a lone '{sign}'",
+    "empty_field": "ignored {field}: with no value after it",
+    "no_letters": "ignored '{text}': no letters or digits",
+    "empty_phrase": "ignored an empty phrase",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the parser dropped or mended, said to the user beside the results."""
+
+    key: str
+    values: dict = field(default_factory=dict)
+
+    def __init__(self, key: str, **values):
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "values", values)
+
+    def __str__(self) -> str:
+        return NOTICE_TEXT[self.key].format(**self.values)
+
+
 @dataclass
 class Parsed:
     query: Group
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 _TOKEN = re.compile(
@@ -102,26 +131,26 @@ OPERATORS = {"AND", "OR", "NOT"}
 
 def parse(text: str) -> Parsed:
     """The tree of a query; raises :class:`QueryError` when nothing is left to search for."""
-    notices: list[str] = []
+    notices: list[Notice] = []
     tokens = _tokens(text or "", notices)
     group, rest = _group(tokens, 0, notices, top=True)
     while rest < len(tokens):  # a closing parenthesis with no opening one
-        notices.append("ignored an unmatched ')'")
+        notices.append(Notice("unmatched_paren"))
         more, rest = _group(tokens, rest + 1, notices, top=True)
         group = Group(group.clauses + more.clauses)
     stripped = (text or "").strip()
     if group.everything and stripped not in ("", "*") and not group.of(MUST_NOT):
-        detail = f": {'; '.join(notices)}" if notices else ""
+        detail = f": {'; '.join(map(str, notices))}" if notices else ""
         raise QueryError(f"the query {stripped!r} has no words to search for{detail}", "query_no_words", query=stripped)
     return Parsed(group, notices)
 
 
-def _tokens(text: str, notices: list[str]) -> list[tuple[str, str]]:
+def _tokens(text: str, notices: list[Notice]) -> list[tuple[str, str]]:
     out = []
     for m in _TOKEN.finditer(text):
         if m.group("quote") is not None:
             if not m.group("end"):
-                notices.append("closed an unclosed quote")
+                notices.append(Notice("unclosed_quote"))
             out.append(("phrase", m.group("phrase") + "\0" + (m.group("slop") or "")))
         elif m.group("open"):
             out.append(("open", "("))
@@ -133,7 +162,7 @@ def _tokens(text: str, notices: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _group(tokens, i: int, notices: list[str], top: bool = False) -> tuple[Group, int]:
+def _group(tokens, i: int, notices: list[Notice], top: bool = False) -> tuple[Group, int]:
     """Clauses from ``tokens[i]`` up to a closing parenthesis (its index is returned) or the end."""
     clauses: list[Clause] = []
     pending_op: str | None = None  # "AND" / "OR" waiting for its right-hand side
@@ -148,7 +177,7 @@ def _group(tokens, i: int, notices: list[str], top: bool = False) -> tuple[Group
             if value == "NOT":
                 negate = True
             elif not clauses or pending_op:
-                notices.append(f"ignored {value} with nothing before it")
+                notices.append(Notice("nothing_before", operator=value))
             else:
                 pending_op = value
             i += 1
@@ -157,7 +186,7 @@ def _group(tokens, i: int, notices: list[str], top: bool = False) -> tuple[Group
         if kind == "open":
             inner, i = _group(tokens, i + 1, notices)
             if i >= len(tokens):
-                notices.append("closed an unclosed '('")
+                notices.append(Notice("unclosed_paren"))
             node = inner if inner.clauses else None
             i += 1
         else:
@@ -184,13 +213,13 @@ def _group(tokens, i: int, notices: list[str], top: bool = False) -> tuple[Group
 
 def _finish(clauses, pending_op, negate, notices) -> Group:
     if pending_op:
-        notices.append(f"ignored {pending_op} with nothing after it")
+        notices.append(Notice("nothing_after", operator=pending_op))
     if negate:
-        notices.append("ignored NOT with nothing after it")
+        notices.append(Notice("nothing_after", operator="NOT"))
     return Group(tuple(clauses))
 
 
-def _atom(kind: str, value: str, notices: list[str]) -> tuple[object | None, str]:
+def _atom(kind: str, value: str, notices: list[Notice]) -> tuple[object | None, str]:
     """One term, phrase or filter, and how it occurs (a leading + or -)."""
     if kind == "phrase":
         words, _, slop = value.partition("\0")
@@ -200,13 +229,13 @@ def _atom(kind: str, value: str, notices: list[str]) -> tuple[object | None, str
         occur = MUST if value[0] == "+" else MUST_NOT
         value = value[1:]
     elif value in ("+", "-"):
-        notices.append(f"ignored a lone {value!r}")
+        notices.append(Notice("lone_sign", sign=value))
         return None, SHOULD
     m = _FIELD.match(value)
     if m and (m.group("name").lower() in TEXT_FIELDS or m.group("name").lower() in FILTER_FIELDS):
         name, rest = m.group("name").lower(), m.group("value")
         if not rest:
-            notices.append(f"ignored {name}: with no value after it")
+            notices.append(Notice("empty_field", field=name))
             return None, occur
         if name in FILTER_FIELDS:
             return Filter(FILTER_FIELDS[name], rest.strip().lower()), (MUST if occur == SHOULD else occur)
@@ -214,7 +243,7 @@ def _atom(kind: str, value: str, notices: list[str]) -> tuple[object | None, str
     return _word(value, None, notices), occur
 
 
-def _word(value: str, field: str | None, notices: list[str]):
+def _word(value: str, field: str | None, notices: list[Notice]):
     if value.startswith('"') and value.endswith('"') and len(value) > 1:
         return _phrase(value.strip('"'), field, 1, notices)
     prefix = value.endswith("*") and len(value.rstrip("*")) > 0
@@ -225,17 +254,17 @@ def _word(value: str, field: str | None, notices: list[str]):
     words = _WORD_CHARS.findall(value)
     if not words:
         if value.strip("*~"):
-            notices.append(f"ignored {value!r}: no letters or digits")
+            notices.append(Notice("no_letters", text=value))
         return None
     if len(words) > 1:  # "l'enfant", "Make-IT-Safe", "e-mail": its words together
         return Phrase(tuple(words), field, 1, quoted=False)
     return Term(words[0], field, prefix=prefix, fuzzy=fuzzy)
 
 
-def _phrase(text: str, field: str | None, slop: int, notices: list[str]):
+def _phrase(text: str, field: str | None, slop: int, notices: list[Notice]):
     words = _WORD_CHARS.findall(text)
     if not words:
-        notices.append("ignored an empty phrase")
+        notices.append(Notice("empty_phrase"))
         return None
     if len(words) == 1:
         return Term(words[0], field)

@@ -71,6 +71,8 @@ class SearchResponse:
     expanded: str | None = None
     #: What the query parser dropped or mended ("ignored AND with nothing after it").
     notices: list[str] = field(default_factory=list)
+    #: The same as (key, values), for saying them in the reader's language (not in the JSON).
+    notice_keys: list[tuple[str, dict]] = field(default_factory=list, repr=False)
 
     @property
     def pages(self) -> int:

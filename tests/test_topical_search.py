@@ -147,3 +147,16 @@ def test_words_without_translation_stay_optional_across_languages(engine):
     crossed = engine.search(SearchRequest("kinderhandel voogden", cross_language=True))
     assert {h.lang for h in crossed.hits} >= {"fr", "nl", "en"}
     assert crossed.hits[0].lang == "nl"  # the document with both words first
+
+
+def test_the_page_and_the_api_say_what_was_ignored(built_index):
+    """A dangling operator is said beside the results, in the reader's language on the page."""
+    from fastapi.testclient import TestClient
+
+    from search.web import create_app
+
+    _, index_dir = built_index
+    client = TestClient(create_app(index_dir))
+    page = client.get("/", params={"q": "traite AND", "ui": "fr"})
+    assert "AND a été ignoré" in page.text
+    assert client.get("/api/search", params={"q": "traite AND"}).json()["notices"] == ["ignored AND with nothing after it"]
