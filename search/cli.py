@@ -323,7 +323,7 @@ _names_option = click.option(
 @click.option("--sort", type=click.Choice(["relevance", "date"], case_sensitive=False), default="relevance", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--cross-language", is_flag=True, help="Also search the glossary's translations of the query's terms.")
+@click.option("--cross-language", is_flag=True, help="Also search for the words' translations in the other two languages (glossary, then dictionary).")
 @click.option("--glossary", type=click.Path(path_type=Path, dir_okay=False), help="Glossary TSV (default: $ARCHIVE_GLOSSARY, else corpus/glossary.tsv).")
 @_visibility_option
 @_names_option
@@ -333,8 +333,10 @@ _names_option = click.option(
 @handle_errors
 def search(query, index_dir, langs, years, date_from, date_to, projects, types, sort, limit, page, cross_language, glossary,
            include_internal, projects_file, fmt) -> None:
-    """Search the archive. QUERY uses Whoosh syntax: words (all required), OR, NOT, "a phrase",
-    prefix*, fuzzy~, field:value (title:, lang:, year:, project:, type:).
+    """Search the archive. QUERY: words (the more a document has, the higher it ranks; none
+    is required), "a phrase", +required or a AND b, -excluded or NOT word, a OR b, (groups),
+    prefix*, fuzzy~, and title:, exact:, lang:, year:, project:, type:. Function words ("des",
+    "in", "of") count only inside quotes; project names and aliases find their documents.
 
     The CLI sees every document the index holds, internal documents too; --public
     shows what the public search page shows."""
