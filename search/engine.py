@@ -317,10 +317,11 @@ class WhooshEngine:
         hits = [self._hit(searcher, docnum, score, terms, request.snippet_chars) for docnum, score in top[start:]]
         response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded,
                                   notices=[str(n) for n in parsed.notices], notice_keys=[(n.key, n.values) for n in parsed.notices])
-        # Correcting is slow (a fuzzy walk of the lexicon), so only when the
-        # query found little and has a word the index does not know.
-        if total < SUGGEST_BELOW and self._has_unknown_words(request.query, searcher):
-            response.suggestion = self.suggest(request, better_than=total)
+        # Correcting is slow (a fuzzy walk of the lexicon), so only when the query has a word the
+        # index does not know. Its other words may still find documents (no word is required), so
+        # the correction is offered whenever it finds some, and must find more when few were found.
+        if self._has_unknown_words(request.query, searcher):
+            response.suggestion = self.suggest(request, better_than=total if total < SUGGEST_BELOW else 0)
         return response
 
     def _top_documents(self, searcher, query: q.Query, filter_mask: np.ndarray | None, count: int) -> list[tuple[int, float]]:

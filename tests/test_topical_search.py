@@ -160,3 +160,10 @@ def test_the_page_and_the_api_say_what_was_ignored(built_index):
     page = client.get("/", params={"q": "traite AND", "ui": "fr"})
     assert "AND a été ignoré" in page.text
     assert client.get("/api/search", params={"q": "traite AND"}).json()["notices"] == ["ignored AND with nothing after it"]
+
+
+def test_did_you_mean_corrects_one_word_even_when_the_others_find_documents(engine):
+    response = engine.search(SearchRequest("traitte enfants"))
+    assert response.total >= 1  # "enfants" alone finds documents
+    assert response.suggestion == "traite enfants"
+    assert engine.search(SearchRequest("traite enfants")).suggestion is None
