@@ -55,6 +55,10 @@ SHORT_SEGMENT = 40
 #: Segments at least this confident set the document distribution that the
 #: short and unclear ones are then read against.
 CONFIDENT = 0.9
+#: A run of blocks in one language becomes a passage of its own when it has at
+#: least this many letters of recognised words (a line or two of text); a
+#: shorter one (a name, a caption) stays with its neighbours.
+MIN_RUN_LETTERS = 80
 
 # Addresses are made of English-looking fragments (www, com, http) in every language.
 _ADDRESSES = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -319,3 +323,108 @@ def detect_passages(passages: list[Passage]) -> tuple[str, dict[str, float]]:
     shares = {lang: share for lang, share in sorted(shares.items(), key=lambda item: -item[1]) if share > 0}
     main = max(LANGUAGES, key=lambda code: totals[code])
     return main, shares
+
+
+def split_languages(passages: list[Passage]) -> list[Passage]:
+    """Passages cut where their text changes language, each piece keeping its page.
+
+    A page of the Belgian official journal prints Dutch and French in two
+    columns, a bilingual brochure has a French and a Dutch paragraph under one
+    heading; read as one passage, the page gets one language and the other
+    half is stemmed wrongly and missed by a language filter. So the blocks of
+    a passage (paragraphs and columns, separated by blank lines) are grouped
+    into runs of one clear language; unclear or short blocks (headings, names,
+    figures) join the run before them, runs under ``MIN_RUN_LETTERS`` join a
+    neighbour, and a passage with two runs or more is cut between them.
+    """
+    out: list[Passage] = []
+    for passage in passages:
+        runs = _language_runs(passage.text or "")
+        if len(runs) < 2:
+            out.append(passage)
+            continue
+        out.extend(Passage("\n\n".join(blocks), page=passage.page) for blocks, _, _ in runs)
+    return out
+
+
+def _language_runs(text: str) -> list[tuple[list[str], str, int]]:
+    """The text's blocks grouped into runs: (blocks, language, letters)."""
+    labelled = [piece for block in _blocks(text) for piece in _label_block(block)]
+    if len(labelled) < 2:
+        return []
+    if len({lang for _, lang, _ in labelled if lang}) < 2:
+        return []
+    # Unclear blocks take the language of the clear block before them (or,
+    # at the start, after them): a heading belongs with what follows it less
+    # often than a caption with what precedes it, but either way it is short.
+    runs: list[list] = []
+    pending: list[str] = []
+    pending_letters = 0
+    for block, lang, letters in labelled:
+        if lang is None:
+            if runs:
+                runs[-1][0].append(block)
+                runs[-1][2] += letters
+            else:
+                pending.append(block)
+                pending_letters += letters
+            continue
+        if runs and runs[-1][1] == lang:
+            runs[-1][0].append(block)
+            runs[-1][2] += letters
+        else:
+            runs.append([pending + [block], lang, pending_letters + letters])
+            pending, pending_letters = [], 0
+    # Short runs join a neighbour: the previous run, or the next at the start.
+    merged: list[list] = []
+    for run in runs:
+        if merged and (run[2] < MIN_RUN_LETTERS or merged[-1][1] == run[1]):
+            merged[-1][0].extend(run[0])
+            merged[-1][2] += run[2]
+        elif merged and merged[-1][2] < MIN_RUN_LETTERS:
+            run[0][:0] = merged[-1][0]
+            run[2] += merged[-1][2]
+            merged[-1] = run
+        else:
+            merged.append(run)
+    return [(blocks, lang, letters) for blocks, lang, letters in merged]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“(]?[^\W\d_])")
+
+
+def _label(text: str) -> tuple[str | None, int]:
+    """The clear language of ``text`` (None if unclear or short) and its letters."""
+    found = _evidence(text)
+    if not found:
+        return None, 0
+    probs = _normalise(found[0])
+    best = max(LANGUAGES, key=lambda code: probs[code])
+    return (best if found[1] >= SHORT_SEGMENT and probs[best] >= CONFIDENT else None), found[1]
+
+
+def _label_block(block: str) -> list[tuple[str, str | None, int]]:
+    """A block with its language; a block that holds sentences in two
+    languages ("Cette publication ... Deze publicatie ...") comes back as its
+    sentences grouped by language."""
+    lang, letters = _label(block)
+    if letters < 2 * SHORT_SEGMENT:
+        return [(block, lang, letters)]
+    sentences = _SENTENCE_END.split(" ".join(block.split()))
+    # One language's words outweigh the other's in a mixed block, which then
+    # looks clear; its first and last sentences tell.
+    if len(sentences) < 2 or (lang is not None and _label(sentences[0])[0] in (lang, None)
+                              and _label(sentences[-1])[0] in (lang, None)):
+        return [(block, lang, letters)]
+    groups: list[list] = []
+    for sentence in sentences:
+        s_lang, s_letters = _label(sentence)
+        if groups and (s_lang is None or s_lang == groups[-1][1] or groups[-1][1] is None):
+            groups[-1][0] += " " + sentence
+            groups[-1][1] = groups[-1][1] or s_lang
+            groups[-1][2] += s_letters
+        else:
+            groups.append([sentence, s_lang, s_letters])
+    if len({g[1] for g in groups if g[1]}) < 2:
+        return [(block, lang, letters)]
+    return [(text, g_lang, g_letters) for text, g_lang, g_letters in groups]

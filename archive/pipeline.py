@@ -26,7 +26,7 @@ from .model import Document
 from .options import ExtractOptions
 
 #: Bump when extraction output changes, so cached results are not reused.
-PIPELINE_VERSION = f"{__version__}-2"
+PIPELINE_VERSION = f"{__version__}-4"
 
 
 @dataclass
@@ -151,7 +151,7 @@ def extract_file(path: Path, options: ExtractOptions | None = None, vocabulary: 
 
 def finish(path: Path, data: bytes, docs: list[Document], vocabulary: Vocabulary | None, content_hash: str) -> list[Document]:
     """Language, metadata, overrides and ids for freshly extracted documents."""
-    from .language import detect_passages
+    from .language import detect_passages, split_languages
 
     vocabulary = vocabulary or Vocabulary.empty()
     sidecar = sidecar_for(path)
@@ -161,6 +161,9 @@ def finish(path: Path, data: bytes, docs: list[Document], vocabulary: Vocabulary
         doc.part = part
         doc.id = document_id(doc.path, part)
         doc.content_hash = content_hash
+        # A page holding French and Dutch blocks becomes a passage per block,
+        # so that each is labelled, stemmed and filtered in its own language.
+        doc.passages = split_languages(doc.passages)
         doc.lang, doc.langs = detect_passages(doc.passages)
         doc.date = resolve_date(doc)
         if not doc.title:

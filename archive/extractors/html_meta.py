@@ -210,7 +210,7 @@ def page_meta(tree) -> PageMeta:
     meta.date = (_meta_date(metas, ld) or _time_date(tree) or _url_date(metas, tree) or _visible_date(tree)
                  or find_date(raw_title))  # "... | DW | 23.05.2011"
     meta.author = _author(metas, ld_article)
-    meta.type = page_type(tree, metas, ld, meta.title)
+    meta.type = page_type(tree, metas, ld, f"{meta.title} | {squash(raw_title)}")
     return meta
 
 

@@ -62,6 +62,18 @@ _CONTAINS = re.compile(
     r"|browser version with limited support|to obtain the best experience|javascript (?:is )?disabled"
     r"|enable javascript|activez (?:le )?javascript|schakel javascript in"
 )
+#: "· 4 min read", "3 min de lecture", "Leestijd: 5 minuten": reading time ending a byline.
+_READING_TIME = re.compile(
+    r"(?:^|\s*[·•|–—-]\s*|\s+)(?:\d+\s*(?:min(?:ute)?s?|minuten)\.?\s*(?:read|de\s+lecture|lezen|leestijd|reading)"
+    r"|(?:temps\s+de\s+)?lecture\s*:?\s*\d+\s*min(?:utes?)?|leestijd\s*:?\s*\d+\s*min(?:uten)?"
+    r"|reading\s+time\s*:?\s*\d+\s*min(?:utes?)?)\b\.?\s*$",
+    re.I,
+)
+#: Bylines are short; a longer paragraph is prose that may speak of minutes.
+BYLINE_CHARS = 120
+#: What is left of a byline once its date and reading time are gone.
+_EMPTY_BYLINE = re.compile(r"^(?:published|updated|posted|publié|mis en ligne|mis à jour|gepubliceerd|bijgewerkt"
+                           r"|geplaatst)?\s*(?:le|on|op)?\s*$", re.I)
 #: Layout tables come out of trafilatura as "| | text | |".
 _WORD = re.compile(r"\w")
 _TABLE_EDGES = re.compile(r"^(?:\|\s*)+|(?:\s*\|)+$")
@@ -91,9 +103,10 @@ def _tag(el) -> str:
 
 
 def clean_tree(tree) -> None:
-    """Remove scripts, hidden text and boilerplate containers, in place."""
+    """Remove scripts, hidden text and boilerplate containers, in place; turn layout tables into blocks."""
     for el in list(tree.iter(*DROP_TAGS, etree.Comment, etree.ProcessingInstruction)):
         _drop(el)
+    _unwrap_layout_tables(tree)
     body = tree.find(".//body")
     total = _text_size(body if body is not None else tree) or 1
     doomed = []
@@ -107,6 +120,40 @@ def clean_tree(tree) -> None:
             walker.skip_subtree()  # what is inside goes with it
     for el in doomed:
         _drop(el)
+
+
+#: Elements that a data table's cell does not hold but a page laid out with a table does.
+_LAYOUT_CONTENT = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "article", "section", "main"}
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
+
+
+def _unwrap_layout_tables(tree) -> None:
+    """Pages of the table-layout era put the menu and the article in two cells of
+    one table row, and trafilatura reads a table row as one line of text ("Accueil
+    Qui sommes-nous ? ... | (Dé)clic : des élèves ..."). A table whose cells
+    hold paragraphs, headings or lists is layout, not data: its parts become
+    <div>s, so the menu cell and the article are blocks of their own. (Cells
+    of bare text and <br>s are left alone: trafilatura reads them better as a
+    table.)"""
+    layout = [table for table in tree.iter("table")
+              if any(_tag(child) in _LAYOUT_CONTENT for cell in _own(table, ("td", "th")) for child in cell)]
+    if not layout:
+        return
+    # Without <main> or <article> to say where the content is, the cell that
+    # holds the page's one <h1> is its main column (trafilatura then keeps its
+    # subheadings, which it drops from anonymous blocks).
+    h1s = list(tree.iter("h1"))
+    main = h1s[0].getparent() if len(h1s) == 1 and next(tree.iter("main", "article"), None) is None else None
+    for table in layout:
+        for el in [table, *_own(table, _TABLE_PARTS[1:])]:
+            el.tag = "main" if el is main and el.tag in ("td", "th") else "div"
+            for attr in ("width", "valign", "align", "colspan", "rowspan"):
+                el.attrib.pop(attr, None)
+
+
+def _own(table, tags: tuple[str, ...]) -> list:
+    """The parts of ``table`` with those tags, leaving out those of nested tables."""
+    return [el for el in table.iter(*tags) if next(el.iterancestors("table"), None) is table]
 
 
 def _looks_boilerplate(el) -> bool:
@@ -145,6 +192,10 @@ def filter_paragraphs(paragraphs: list[str], title: str = "") -> list[str]:
         if "|" in para:
             para = _TABLE_EDGES.sub("", para)
         if len(para) < SHORT_PARAGRAPH:
+            if len(para) < BYLINE_CHARS and _READING_TIME.search(para):
+                para = _READING_TIME.sub("", para).strip(" ·•|–—-")
+            if _EMPTY_BYLINE.match(para):
+                continue  # "Published · 4 min read" without its date: nothing left to say
             lower = para.lower()
             if _EXACT.match(lower.strip(" .:!»>|-–—•·")) or _PREFIX.match(lower) or _CONTAINS.search(lower):
                 continue
@@ -157,9 +208,16 @@ def filter_paragraphs(paragraphs: list[str], title: str = "") -> list[str]:
 
 
 def trafilatura_paragraphs(tree) -> list[str]:
-    """Main-content paragraphs by trafilatura (its own copy of the tree), or []."""
+    """Main-content paragraphs by trafilatura (its own copy of the tree), or [].
+
+    trafilatura deletes ``<time>`` elements with their text, which turns
+    "Brussels, <time>18 October 2018</time> – ..." into "Brussels, – ...";
+    so ``<time>`` tags are unwrapped first (in ``tree``), their text kept as written.
+    """
     import trafilatura  # heavy import, only when an HTML file is read
 
+    for time in list(tree.iter("time")):
+        time.drop_tag()
     try:
         text = trafilatura.extract(tree, include_comments=False, include_tables=True, output_format="txt")
     except Exception as err:  # trafilatura has many internal failure modes

@@ -30,8 +30,9 @@ from ..model import Document, Passage
 from ..options import ExtractOptions
 from . import pdf_guard, pdf_ocr
 from .pdf_layout import PageCollector, page_text
-from .pdf_meta import meaningful_title, read_info
+from .pdf_meta import read_info
 from .pdf_text import paragraphs_from_plain_text
+from .pdf_title import TITLE_PAGES, TitleEvidence
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,7 @@ class _Reading:
     hints: dict[str, Any] = field(default_factory=dict)
     textless: list[int] = field(default_factory=list)  # pages with no text...
     with_images: list[int] = field(default_factory=list)  # ...of which these show an image
+    titles: TitleEvidence = field(default_factory=TitleEvidence)
 
 
 def _read(data: bytes, options: ExtractOptions) -> _Reading:
@@ -176,6 +178,8 @@ def _read(data: bytes, options: ExtractOptions) -> _Reading:
         try:
             interpreter.process_page(page)
             text = page_text(device.page) if device.page is not None else ""
+            if device.page is not None:
+                result.titles.add_page(number, device.page)
         except (MemoryError, RecursionError, pdf_guard.InflateLimitExceeded):
             raise
         except Exception as exc:  # a damaged page should not cost the others
@@ -249,5 +253,8 @@ def extract(path: Path, data: bytes, options: ExtractOptions) -> list[Document]:
     except Exception as exc:
         raise ExtractionError(f"corrupted PDF: {_cause(exc)}") from None
     _add_ocr(data, result, options)
-    title = meaningful_title(result.hints.pop("title", ""))
+    first = {p.page: p.text for p in result.passages[:TITLE_PAGES]}
+    ocr = set(result.hints.get("ocr_pages", ()))
+    title = result.titles.choose(result.hints.pop("title", ""), {n: t for n, t in first.items() if n not in ocr},
+                                 {n: t for n, t in first.items() if n in ocr})
     return [Document(path=str(path), format="pdf", passages=result.passages, title=title, hints=result.hints)]
