@@ -39,7 +39,6 @@ from .snippets import make_snippet
 from .vectorized import Evaluator, Matches, Unsupported
 
 FACET_FILTERS = {"lang", "year", "project", "type"}
-SUGGEST_BELOW = 5  # documents
 PHRASE_SLOP = 2  # words may stand this far apart and still count as together
 PHRASE_BOOST = 2.0
 # The near-phrase boost is checked on at most this many passages, best first (a
@@ -319,9 +318,9 @@ class WhooshEngine:
                                   notices=[str(n) for n in parsed.notices], notice_keys=[(n.key, n.values) for n in parsed.notices])
         # Correcting is slow (a fuzzy walk of the lexicon), so only when the query has a word the
         # index does not know. Its other words may still find documents (no word is required), so
-        # the correction is offered whenever it finds some, and must find more when few were found.
+        # the correction is offered when it finds at least as many.
         if self._has_unknown_words(request.query, searcher):
-            response.suggestion = self.suggest(request, better_than=total if total < SUGGEST_BELOW else 0)
+            response.suggestion = self.suggest(request, better_than=max(0, total - 1))
         return response
 
     def _top_documents(self, searcher, query: q.Query, filter_mask: np.ndarray | None, count: int) -> list[tuple[int, float]]:
