@@ -123,7 +123,8 @@ def clean_tree(tree) -> None:
 
 
 #: Elements that a data table's cell does not hold but a page laid out with a table does.
-_LAYOUT_CONTENT = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "article", "section", "main"}
+_LAYOUT_CONTENT = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "article", "section", "main",
+                   "div", "table"}
 _TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "td", "th")
 
 
@@ -131,10 +132,10 @@ def _unwrap_layout_tables(tree) -> None:
     """Pages of the table-layout era put the menu and the article in two cells of
     one table row, and trafilatura reads a table row as one line of text ("Accueil
     Qui sommes-nous ? ... | (Dé)clic : des élèves ..."). A table whose cells
-    hold paragraphs, headings or lists is layout, not data: its parts become
-    <div>s, so the menu cell and the article are blocks of their own. (Cells
-    of bare text and <br>s are left alone: trafilatura reads them better as a
-    table.)"""
+    hold paragraphs, headings, blocks or other tables is layout, not data: its
+    parts become <div>s, so the menu cell and the article are blocks of their
+    own; and the text such a cell holds loose (between <font>s and <br>s, which
+    trafilatura drops beside blocks) is wrapped in <p>s."""
     layout = [table for table in tree.iter("table")
               if any(_tag(child) in _LAYOUT_CONTENT for cell in _own(table, ("td", "th")) for child in cell)]
     if not layout:
@@ -145,10 +146,39 @@ def _unwrap_layout_tables(tree) -> None:
     h1s = list(tree.iter("h1"))
     main = h1s[0].getparent() if len(h1s) == 1 and next(tree.iter("main", "article"), None) is None else None
     for table in layout:
+        cells = _own(table, ("td", "th"))
         for el in [table, *_own(table, _TABLE_PARTS[1:])]:
             el.tag = "main" if el is main and el.tag in ("td", "th") else "div"
-            for attr in ("width", "valign", "align", "colspan", "rowspan"):
+            for attr in ("width", "valign", "align", "colspan", "rowspan", "height"):
                 el.attrib.pop(attr, None)
+        for cell in cells:
+            _wrap_loose_text(cell)
+
+
+def _wrap_loose_text(cell) -> None:
+    """Runs of text and inline elements directly in ``cell`` put into <p>s, blocks left as they are."""
+    nodes: list = [cell.text] if cell.text and cell.text.strip() else []
+    cell.text = None
+    for child in list(cell):
+        tail, child.tail = child.tail, None
+        cell.remove(child)
+        nodes.append(child)
+        if tail and tail.strip():
+            nodes.append(tail)
+    run = None
+    for node in nodes:
+        if not isinstance(node, str) and _tag(node) in BLOCK_TAGS - {"br", "hr"}:
+            cell.append(node)
+            run = None
+            continue
+        if run is None:
+            run = etree.SubElement(cell, "p")
+        if not isinstance(node, str):
+            run.append(node)
+        elif len(run):
+            run[-1].tail = (run[-1].tail or "") + node
+        else:
+            run.text = (run.text or "") + node
 
 
 def _own(table, tags: tuple[str, ...]) -> list:

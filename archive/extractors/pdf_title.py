@@ -14,9 +14,9 @@ page that has text, the way a person would:
   a piece of one: the journal name or section beside a page number), a printer's line ("Printed
   by", "Page 1/1"), a date, a file name, or a generic heading ("Sommaire",
   "Table of contents", "PARTIE I");
-* a single word is a label ("verordening", "RAPPORT") when the page has more:
-  a subject line ("Onderwerp: ...", "Objet : ...") or the next best
-  multi-word candidate replaces it.
+* a single word is a label ("verordening", "raadsvoorstel") when the page
+  has more: a subject line ("Onderwerp: ...", "Objet : ...") or the next
+  candidate that names it ("VERORDENING OP HET GEBRUIK ...") replaces it.
 
 Pages read by OCR have no font sizes: their first heading-like paragraph is
 taken, and OCR noise (stray symbols) disqualifies a line.
@@ -158,7 +158,12 @@ class TitleEvidence:
             return ""
         best = ranked[0]
         if len(best.text.split()) == 1:
-            better = _subject(page_text) or next((c.text for c in ranked[1:] if len(c.text.split()) > 1), "")
+            # A label ("verordening") gives way to the subject line, or to the
+            # title that names it ("VERORDENING OP HET GEBRUIK ..."); a slogan
+            # next to "FACTUUR" does not.
+            label = re.compile(rf"\b{re.escape(_key(best.text).strip(_QUOTES + '.:'))}\b", re.I)
+            better = _subject(page_text) or next((c.text for c in ranked[1:]
+                                                  if len(c.text.split()) > 1 and label.search(c.text)), "")
             if better:
                 return _tidy(better)
         return _tidy(best.text)
