@@ -26,7 +26,7 @@ from .model import Document
 from .options import ExtractOptions
 
 #: Bump when extraction output changes, so cached results are not reused.
-PIPELINE_VERSION = f"{__version__}-4"
+PIPELINE_VERSION = f"{__version__}-5"
 
 
 @dataclass
@@ -179,12 +179,13 @@ def finish(path: Path, data: bytes, docs: list[Document], vocabulary: Vocabulary
 
 def _fallback_title(doc: Document, path: Path) -> str:
     """The first line of the text that could be a title (not a page number, a
-    printer's line or a date), else the file name."""
-    for passage in doc.passages[:2]:
-        for line in passage.text.strip().split("\n")[:12]:
-            line = line.strip()
-            if len(line) <= 160 and plausible_title(line):
-                return line
+    printer's line or a date) and comes before the body text, else the file name."""
+    for line in (doc.passages[0].text.strip().split("\n")[:12] if doc.passages else []):
+        line = line.strip()
+        if len(line) > 160:
+            break  # the body has begun: a line further down is not the title
+        if plausible_title(line):
+            return line
     return path.stem.replace("_", " ").replace("-", " ")
 
 
