@@ -19,16 +19,19 @@ Hyphen at the end of a line, followed by a lowercase letter on the next line:
 * anything else is joined: halves that are not words are syllables.
 
 A hyphen followed by a capital or a digit is kept ("Noord-Brabant", "12-13").
+
+Accents set apart from their letters and words split by a stray space are
+mended per paragraph by :mod:`.pdf_repair`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from typing import Iterable
 
-from ..model import LANGUAGES
+from .lexicon import zipf as _zipf
+from .pdf_repair import mend_accents, mend_split_words
 
 _LIGATURES = "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
 _LIGATURE_TABLE = {ord(c): unicodedata.normalize("NFKC", c) for c in _LIGATURES}
@@ -73,23 +76,6 @@ _WORD_BEFORE_HYPHEN = re.compile(r"(\S+)[-\u2010]$")
 _LEADING_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
-@functools.cache
-def _wordfreq():  # type: ignore[no-untyped-def]
-    try:
-        import wordfreq
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    return wordfreq
-
-
-@functools.lru_cache(maxsize=65536)
-def _zipf(word: str) -> dict[str, float]:
-    wf = _wordfreq()
-    if wf is None:
-        return {lang: 0.0 for lang in LANGUAGES}
-    return {lang: wf.zipf_frequency(word, lang) for lang in LANGUAGES}
-
-
 def keeps_hyphen(head: str, tail: str) -> bool:
     """Whether ``head-`` at a line end followed by ``tail`` is a real hyphen.
 
@@ -112,9 +98,7 @@ def keeps_hyphen(head: str, tail: str) -> bool:
 def join_lines(lines: Iterable[str]) -> str:
     """Join the (cleaned) lines of one paragraph into one line of text."""
     out: list[str] = []
-    for line in lines:
-        if not line:
-            continue
+    for line in mend_accents([line for line in lines if line]):
         if not out:
             out.append(line)
             continue
@@ -134,7 +118,7 @@ def join_lines(lines: Iterable[str]) -> str:
         else:
             out.append(" ")
         out.append(line)
-    return "".join(out).replace("\u00ad", "")
+    return mend_split_words("".join(out).replace("\u00ad", ""))
 
 
 def paragraphs_from_plain_text(text: str) -> list[str]:
