@@ -384,7 +384,7 @@ def machine() -> str:
 
 # --- docs/SEARCH_EVAL.md: one file, one section per benchmark script -------------------
 
-SECTIONS = ("known-item", "latency")
+SECTIONS = ("known-item", "latency", "topical")
 DOC_HEAD = """# Search evaluation
 
 Figures written by the benchmark scripts in `bench/`; each script rewrites its
