@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -156,10 +157,20 @@ def launcher():
     return proc.stdout.strip()
 
 
-def test_three_node_cluster_survives_losing_a_node(launcher, tmp_path):
-    data = tmp_path / "cluster"
+@pytest.fixture
+def data_dir():
+    # Not tmp_path: on a machine shared with other pytest sessions, their clean-up of old
+    # /tmp/pytest-of-USER/ directories could remove it under the running nodes.
+    path = Path(tempfile.mkdtemp(prefix="archive-opensearch-test-"))
+    yield path / "cluster"
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_three_node_cluster_survives_losing_a_node(launcher, data_dir):
+    data = data_dir
     base = free_base_port()
     started = time.monotonic()
+    stop = None
     try:
         out = run("start", "--nodes", str(NODES), "--port", str(base), "--data", str(data),
                   "--heap", "512m", "--quick-start", "--timeout", "240").stdout.strip()
@@ -218,10 +229,13 @@ def test_three_node_cluster_survives_losing_a_node(launcher, tmp_path):
         assert request("GET", f"{urls[victim]}/docs/_count?preference=_local")["count"] == len(DOCS) + 1
     finally:
         if (data / "cluster.json").exists():
-            run("stop", "--data", str(data), check=False, timeout=120)
+            stop = run("stop", "--data", str(data), check=False, timeout=120)
+    assert stop is not None and stop.returncode == 0 and "SIGKILL" not in stop.stderr, stop and stop.stderr
     pids = [p.read_text().strip() for p in data.glob("node-*.pid")]
     assert pids == [], f"pid files left: {pids}"
     for k in range(NODES):
         log = (data / f"node-{k}" / "logs" / f"node-{k}.log").read_text()
-        assert log.rstrip().endswith("closed"), f"node-{k} did not close cleanly:\n{log[-1500:]}"
+        last_stop = log.rfind("] stopping ...")
+        assert last_stop >= 0 and "] closed" in log[last_stop:], \
+            f"node-{k} did not close cleanly:\n{log[-3000:]}"
     assert time.monotonic() - started < 600
