@@ -277,6 +277,21 @@ def _blocks(text: str) -> Iterable[str]:
             yield block
 
 
+def _context(segments: list[tuple[list[float], int]]) -> dict[str, float]:
+    """A document's language distribution: letters of its confident segments,
+    or, when nothing is clear alone, all the evidence pooled into one guess."""
+    context = {lang: 0.0 for lang in LANGUAGES}
+    for scores, letters in segments:
+        probs = _normalise(scores)
+        lang = max(LANGUAGES, key=lambda code: probs[code])
+        if letters >= SHORT_SEGMENT and probs[lang] >= CONFIDENT:
+            context[lang] += letters
+    if not any(context.values()) and segments:
+        pooled = [sum(scores[i] for scores, _ in segments) for i in range(len(LANGUAGES))]
+        context = _normalise(pooled)
+    return context
+
+
 def detect_passages(passages: list[Passage]) -> tuple[str, dict[str, float]]:
     """Set ``lang`` on each passage and return the document's language and shares.
 
@@ -292,16 +307,7 @@ def detect_passages(passages: list[Passage]) -> tuple[str, dict[str, float]]:
             if found:
                 segments.append((index, found[0], found[1]))
 
-    context = {lang: 0.0 for lang in LANGUAGES}
-    for _, scores, letters in segments:
-        probs = _normalise(scores)
-        lang = max(LANGUAGES, key=lambda code: probs[code])
-        if letters >= SHORT_SEGMENT and probs[lang] >= CONFIDENT:
-            context[lang] += letters
-    if not any(context.values()) and segments:
-        # Nothing is clear alone: pool all the evidence into one guess.
-        pooled = [sum(scores[i] for _, scores, _ in segments) for i in range(len(LANGUAGES))]
-        context = _normalise(pooled)
+    context = _context([(scores, letters) for _, scores, letters in segments])
 
     per_passage = [{lang: 0 for lang in LANGUAGES} for _ in passages]
     for index, scores, letters in segments:
@@ -333,30 +339,55 @@ def split_languages(passages: list[Passage]) -> list[Passage]:
     heading; read as one passage, the page gets one language and the other
     half is stemmed wrongly and missed by a language filter. So the blocks of
     a passage (paragraphs and columns, separated by blank lines) are grouped
-    into runs of one clear language; unclear or short blocks (headings, names,
-    figures) join the run before them, runs under ``MIN_RUN_LETTERS`` join a
+    into runs of one clear language, read against the document's distribution
+    as :func:`detect_passages` reads them (a list of product names in a Dutch
+    invoice stays Dutch); unclear or short blocks (headings, names, figures)
+    join the run before them, runs under ``MIN_RUN_LETTERS`` join a
     neighbour, and a passage with two runs or more is cut between them.
     """
+    texts = [list(_blocks(passage.text or "")) for passage in passages]
+    found = [[_evidence(block) for block in blocks] for blocks in texts]
+    context = _context([f for evidence in found for f in evidence if f])
     out: list[Passage] = []
-    for passage in passages:
-        runs = _language_runs(passage.text or "")
-        if len(runs) < 2:
+    for passage, blocks, evidence in zip(passages, texts, found):
+        runs = _language_runs(blocks, evidence, context) if len(blocks) > 1 or len(passage.text or "") > 200 else []
+        # Pieces that detect_passages would label alike are one passage after all
+        # (a run of English sect names in a French list is read as French there).
+        pieces: list[tuple[str, str]] = []
+        for blocks_of_run, _, _ in runs:
+            text = "\n\n".join(blocks_of_run)
+            label = _majority(text, context)
+            if pieces and pieces[-1][1] == label:
+                pieces[-1] = (pieces[-1][0] + "\n\n" + text, label)
+            else:
+                pieces.append((text, label))
+        if len(pieces) < 2:
             out.append(passage)
             continue
-        out.extend(Passage("\n\n".join(blocks), page=passage.page) for blocks, _, _ in runs)
+        out.extend(Passage(text, page=passage.page) for text, _ in pieces)
     return out
 
 
-def _language_runs(text: str) -> list[tuple[list[str], str, int]]:
-    """The text's blocks grouped into runs: (blocks, language, letters)."""
-    labelled = [piece for block in _blocks(text) for piece in _label_block(block)]
-    if len(labelled) < 2:
-        return []
+def _majority(text: str, context: dict[str, float]) -> str:
+    """The language :func:`detect_passages` gives a passage of this text."""
+    counts = {lang: 0 for lang in LANGUAGES}
+    for block in _blocks(text):
+        found = _evidence(block)
+        if found:
+            lang = _decide(_normalise(_with_prior(found[0], context)))
+            if lang != UNDETERMINED:
+                counts[lang] += found[1]
+    best = max(LANGUAGES, key=lambda code: counts[code])
+    return best if counts[best] else UNDETERMINED
+
+
+def _language_runs(blocks: list[str], evidence: list, context: dict[str, float]) -> list[tuple[list[str], str, int]]:
+    """The blocks grouped into runs: (blocks, language, letters)."""
+    labelled = [piece for block, found in zip(blocks, evidence) for piece in _label_block(block, found, context)]
     if len({lang for _, lang, _ in labelled if lang}) < 2:
         return []
     # Unclear blocks take the language of the clear block before them (or,
-    # at the start, after them): a heading belongs with what follows it less
-    # often than a caption with what precedes it, but either way it is short.
+    # at the start, after them): short either way.
     runs: list[list] = []
     pending: list[str] = []
     pending_letters = 0
@@ -387,38 +418,40 @@ def _language_runs(text: str) -> list[tuple[list[str], str, int]]:
             merged[-1] = run
         else:
             merged.append(run)
-    return [(blocks, lang, letters) for blocks, lang, letters in merged]
+    return [(pieces, lang, letters) for pieces, lang, letters in merged]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“(]?[^\W\d_])")
 
 
-def _label(text: str) -> tuple[str | None, int]:
-    """The clear language of ``text`` (None if unclear or short) and its letters."""
-    found = _evidence(text)
+def _label(found: tuple[list[float], int] | None, context: dict[str, float]) -> tuple[str | None, int]:
+    """The clear language of a text's evidence read against the document's
+    distribution (None if unclear or short), and its letters."""
     if not found:
         return None, 0
-    probs = _normalise(found[0])
+    probs = _normalise(_with_prior(found[0], context))
     best = max(LANGUAGES, key=lambda code: probs[code])
     return (best if found[1] >= SHORT_SEGMENT and probs[best] >= CONFIDENT else None), found[1]
 
 
-def _label_block(block: str) -> list[tuple[str, str | None, int]]:
+def _label_block(block: str, found, context: dict[str, float]) -> list[tuple[str, str | None, int]]:
     """A block with its language; a block that holds sentences in two
     languages ("Cette publication ... Deze publicatie ...") comes back as its
     sentences grouped by language."""
-    lang, letters = _label(block)
+    lang, letters = _label(found, context)
     if letters < 2 * SHORT_SEGMENT:
         return [(block, lang, letters)]
     sentences = _SENTENCE_END.split(" ".join(block.split()))
+    if len(sentences) < 2:
+        return [(block, lang, letters)]
     # One language's words outweigh the other's in a mixed block, which then
     # looks clear; its first and last sentences tell.
-    if len(sentences) < 2 or (lang is not None and _label(sentences[0])[0] in (lang, None)
-                              and _label(sentences[-1])[0] in (lang, None)):
+    first, last = (_label(_evidence(sentences[i]), context)[0] for i in (0, -1))
+    if lang is not None and first in (lang, None) and last in (lang, None):
         return [(block, lang, letters)]
     groups: list[list] = []
     for sentence in sentences:
-        s_lang, s_letters = _label(sentence)
+        s_lang, s_letters = _label(_evidence(sentence), context)
         if groups and (s_lang is None or s_lang == groups[-1][1] or groups[-1][1] is None):
             groups[-1][0] += " " + sentence
             groups[-1][1] = groups[-1][1] or s_lang

@@ -114,9 +114,8 @@ _TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
 _TITLE_LETTER = re.compile(r"[^\W\d_]")
 #: Printers' and viewers' lines, and page counters.
 _PRINTER = re.compile(
-    r"^(?:printed\s+(?:by|on|from|with)|imprimé\s+(?:par|le|à)|gedrukt\s+(?:door|op)|print(?:ed)?\s+date"
-    r"|page|pagina|blz|bladzijde|p)\b\.?\s*\d*\s*(?:(?:/|of|sur|de|van)\s*\d+)?\s*$"
-    r"|^(?:printed\s+(?:by|on|from|with)|imprimé\s+(?:par|le)|gedrukt\s+(?:door|op))\b",
+    r"^(?:printed\s+(?:by|on|from|with)|imprimé\s+(?:par|le|à)|gedrukt\s+(?:door|op)|print(?:ed)?\s+date)\b"
+    r"|^(?:page|pagina|blz|bladzijde|p)\b\.?\s*\d*\s*(?:(?:/|of|sur|de|van)\s*\d+)?\s*$",
     re.I,
 )
 #: Headings of any document: tables of contents and numbered parts.
@@ -139,7 +138,8 @@ _DATE_WORDS = re.compile(
 )
 #: "Page 3/12", "page 3 of 12": a header or footer, whatever else the line says.
 _PAGE_COUNTER = re.compile(r"\b(?:page|pagina|blz|p)\.?\s*\d+\s*(?:/|of|sur|de|van)\s*\d+\b", re.I)
-_FILE_NAME = re.compile(r"\b[\w-]+\.(?:pdf|docx?|odt|rtf|txt|tiff?|jpe?g|png|xlsx?|pptx?|html?|tex|ps|indd|qxd)\b", re.I)
+_FILE_NAME = re.compile(r"\b[\w-]+\.(?:pdf|docx?|odt|rtf|txt|tiff?|jpe?g|png|xlsx?|pptx?|html?|tex|ps|indd|qxd)\b",
+                        re.I)
 
 
 def plausible_title(text: str) -> bool:
@@ -149,7 +149,9 @@ def plausible_title(text: str) -> bool:
     if not 3 <= len(text) <= MAX_TITLE_CHARS:
         return False
     words = _TITLE_WORD.findall(text)
-    if not words or _FILE_NAME.search(text) or _PRINTER.match(text) or _PAGE_COUNTER.search(text) or _GENERIC.match(text.rstrip(" .:")):
+    if not words or _FILE_NAME.search(text) or _PRINTER.match(text) or _PAGE_COUNTER.search(text):
+        return False
+    if _GENERIC.match(text.rstrip(" .:")):
         return False
     letters = len(_TITLE_LETTER.findall(text))
     if letters < 0.5 * len(text.replace(" ", "")):

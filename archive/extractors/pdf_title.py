@@ -11,9 +11,9 @@ page that has text, the way a person would:
   in reading order;
 * never text that is not a title: a page number, a running header or footer
   (a line in the top or bottom margin of ``RUNNING_PAGES`` pages or more, or
-  a piece of one: the journal name or section beside a page number), a printer's line ("Printed
-  by", "Page 1/1"), a date, a file name, or a generic heading ("Sommaire",
-  "Table of contents", "PARTIE I");
+  a piece of one: the journal name or section beside a page number), a
+  printer's line ("Printed by", "Page 1/1"), a date, a file name, or a
+  generic heading ("Sommaire", "Table of contents", "PARTIE I");
 * a single word is a label ("verordening", "raadsvoorstel") when the page
   has more: a subject line ("Onderwerp: ...", "Objet : ...") or the next
   candidate that names it ("VERORDENING OP HET GEBRUIK ...") replaces it.
@@ -186,7 +186,8 @@ def _box_candidates(rows: list[tuple[Line, float, bool]]) -> list[Candidate]:
     out: list[Candidate] = []
     run: list[tuple[Line, float, bool]] = []
     for row in merged:
-        parts = [(size, bold) for line, size, bold in rows if row.y0 <= (line.y0 + line.y1) / 2 <= row.y1] or [(0.0, False)]
+        parts = [(size, bold) for line, size, bold in rows
+                 if row.y0 <= (line.y0 + line.y1) / 2 <= row.y1] or [(0.0, False)]
         size = max(p[0] for p in parts)
         bold = sum(1 for p in parts if p[1]) * 2 > len(parts)
         if run and (abs(size - run[-1][1]) > SAME_SIZE * max(size, run[-1][1]) or bold != run[-1][2]):
@@ -209,9 +210,10 @@ def _join_adjacent(blocks: list[Candidate]) -> list[Candidate]:
     same size and weight, overlapping, the second right under the first)."""
     out: list[Candidate] = []
     for block in sorted(blocks, key=lambda c: -c.top):
-        above = next((c for c in out if abs(c.size - block.size) <= SAME_SIZE * c.size and c.bold == block.bold
-                      and c.x0 < block.x1 and block.x0 < c.x1 and -0.2 * c.size <= c.bottom - block.top <= 0.8 * c.size),
-                     None)
+        above = next((c for c in out
+                      if abs(c.size - block.size) <= SAME_SIZE * c.size and c.bold == block.bold
+                      and c.x0 < block.x1 and block.x0 < c.x1
+                      and -0.2 * c.size <= c.bottom - block.top <= 0.8 * c.size), None)
         if above is None:
             out.append(block)
         else:
