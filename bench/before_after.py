@@ -17,7 +17,7 @@ The optimisations measured (see ``git show --stat c1af0a4 bdf7225``):
 Configurations, each run in a child process of its own (imports and memory apart):
 
 1. ``before``: the code at ``--before``, checked out with ``git worktree add``;
-2. ``A``: the code at ``--after`` with ``indexer.postings.load_all`` returning
+2. ``A``: the code at ``--after`` with ``indexer.whoosh.postings.load_all`` returning
    no arrays and Whoosh's own ``BufferFile.__init__`` put back (the index is
    copied into memory at open, as before);
 3. ``A + B``: the saved arrays of the search fields only (not of the filter
@@ -104,7 +104,7 @@ def _configure(config: str) -> None:
     if config not in ("A", "A+B"):
         return
     from indexer import postings
-    from indexer.schema import FILTER_FIELDS
+    from indexer.whoosh.schema import FILTER_FIELDS
 
     if config in ("A", "A+B"):
         from whoosh.filedb import structfile
@@ -136,12 +136,12 @@ def child(spec: dict) -> dict:
     from whoosh.filedb import structfile
 
     _WHOOSH_BUFFER_INIT = structfile.BufferFile.__init__  # before indexer.store patches it
-    from search.engine import WhooshEngine
-    from search.request import SearchRequest
+    from indexer.whoosh.engine import WhooshEngine
+    from indexer.contract import SearchRequest
 
     _configure(spec["config"])
     import_cpu = time.process_time() - cpu0
-    modules = {name: sys.modules[name].__file__ for name in ("archive", "indexer", "search", "search.engine", "indexer.store")}
+    modules = {name: sys.modules[name].__file__ for name in ("archive", "indexer", "search", "indexer.whoosh.engine", "indexer.store")}
     for name, path in modules.items():
         if not Path(path).resolve().is_relative_to(Path(root).resolve()):
             raise SystemExit(f"{name} imported from {path}, not from {root}")
@@ -259,9 +259,9 @@ def time_cli(roots: dict[str, Path], index: Path, queries: list[dict], runs: int
 def ensure_postings(index: Path, workdir: Path) -> tuple[Path, str]:
     """The index to measure: ``index`` itself when every segment has saved postings, else a copy given them."""
     from indexer import postings, store
-    from indexer.schema import FILTER_FIELDS, SEARCH_FIELDS
+    from indexer.whoosh.schema import FILTER_FIELDS, SEARCH_FIELDS
 
-    ix = store.open_index(index)
+    ix = whoosh_index.open_index(index)
     with ix.searcher() as searcher:
         segids = [postings.segment_id(leaf) for leaf, _ in searcher.reader().leaf_readers()]
     missing = [s for s in segids if not postings._paths(index, s)[2].exists()]
@@ -273,7 +273,7 @@ def ensure_postings(index: Path, workdir: Path) -> tuple[Path, str]:
         if entry.name in ("extract-cache", postings.POSTINGS_DIR) or entry.name.endswith(".lock"):
             continue
         (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, copy / entry.name)
-    ix = store.open_index(copy)
+    ix = whoosh_index.open_index(copy)
     with ix.searcher() as searcher:
         written = postings.update(copy, searcher.reader(), [*SEARCH_FIELDS, *FILTER_FIELDS])
     note = (f"{len(missing)} of its {len(segids)} segments had no saved postings (the index was built before B): "
@@ -283,9 +283,10 @@ def ensure_postings(index: Path, workdir: Path) -> tuple[Path, str]:
 
 
 def index_facts(index: Path, ingest_record: Path) -> dict:
-    from indexer import store
+    from indexer import engines, store
+    from indexer.whoosh import index as whoosh_index
 
-    ix = store.open_index(index)
+    ix = whoosh_index.open_index(index)
     with ix.searcher() as searcher:
         passages, segments = searcher.doc_count(), len(searcher.reader().leaf_readers())
     size = lambda folder: sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6 if folder.is_dir() else 0.0  # noqa: E731
@@ -380,7 +381,7 @@ def measure(args) -> dict:
         sys.path.insert(0, str(ROOT / "bench"))
         import bench_search
         import make_corpus
-        from search.engine import WhooshEngine
+        from indexer.whoosh.engine import WhooshEngine
 
         index, copy_note = ensure_postings(args.index.resolve(), workdir)
         facts = index_facts(index, bench_search.ingest_record(args.index))
@@ -501,7 +502,7 @@ def report(run: dict) -> str:
 METHOD = """*Written by `python bench/before_after.py --write-docs` (one entry per index, kept in
 `bench/out/before-after.json`); the commentary outside the markers is not.* Each configuration runs in
 its own process: **before** is the code at the commit before the optimisations; **A** is the code at
-`--after` with no saved postings (`indexer.postings.load_all` patched to return none) and Whoosh's own
+`--after` with no saved postings (`indexer.whoosh.postings.load_all` patched to return none) and Whoosh's own
 `BufferFile.__init__` restored, so the index is copied into memory at open as before; **A + B** adds
 the saved postings of the search fields (not of the filter fields, which C added); **A + B + C** is the
 code at `--after` as it is. A and A + B also carry C's faster text folding for the phrase check (not

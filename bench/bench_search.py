@@ -77,11 +77,12 @@ def ingest_record(index_dir: Path) -> Path:
 
 def ensure_index(args) -> dict:
     """Build the corpus and the index if needed; the ingest figures, measured now or when it was built."""
-    from indexer import store
+    from indexer import engines, store
+    from indexer.whoosh import index as whoosh_index
     from indexer.sync import SyncOptions, sync
 
     record = ingest_record(args.index)
-    if store.is_current(args.index) and record.exists():
+    if engines.is_current(args.index) and record.exists():
         info = json.loads(record.read_text(encoding="utf-8"))
         print(f"index {args.index} exists (built {info['date']}: {info['documents']} documents in {info['seconds']:.0f} s)")
         return info
@@ -158,7 +159,7 @@ def draw_queries(engine, corpus_manifest: dict, corpus_dir: Path, count: int, se
 
 
 def bench_engine_class():
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     class BenchEngine(WhooshEngine):
         """The engine with a switch for highlighting: without it the snippet maker gets no terms."""
@@ -182,7 +183,7 @@ KINDS = (
 
 
 def request_for(query: dict, facets: bool, filtered: bool):
-    from search.request import SearchRequest
+    from indexer.contract import SearchRequest
 
     return SearchRequest(query=query["query"], langs=(query["lang"],) if filtered else (), years=(query["year"],) if filtered else (),
                          per_page=10, facets=facets, include_internal=True)
@@ -342,9 +343,11 @@ def main(argv: list[str] | None = None) -> int:
     args.index = args.index or default_index(args.docs, args.seed)
     corpus = args.corpus or make_corpus.default_out(args.docs, args.seed)
 
-    from indexer import store
+    from indexer import engines, store
 
-    if not (args.data / "langid").is_dir() and not (store.is_current(args.index) and make_corpus.read_manifest(corpus)):
+    from indexer.whoosh import index as whoosh_index
+
+    if not (args.data / "langid").is_dir() and not (engines.is_current(args.index) and make_corpus.read_manifest(corpus)):
         print(f"no public data in {args.data} and no corpus built; nothing to measure")
         return 0
     ingest = ensure_index(args)

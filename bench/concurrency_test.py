@@ -118,8 +118,8 @@ class WebServer:
 def readers(index: Path, old: dict[str, str], new: dict[str, str], stop: threading.Event, label: str, seed: int,
             web: WebServer | None = None) -> list[Probe]:
     """CLI, in-process and HTTP searches until ``stop`` is set; wrong answers count as errors."""
-    from search.engine import WhooshEngine
-    from search.request import SearchRequest
+    from indexer.whoosh.engine import WhooshEngine
+    from indexer.contract import SearchRequest
 
     engine = WhooshEngine(index)
     # New files seen so far, per searcher: the web server refreshes on its own clock, so it

@@ -55,6 +55,7 @@ from hostile_files import Marker, archive_command, html_text, markdown_bytes, te
 DRIVER = """
 import sys
 from pathlib import Path
+from indexer.whoosh import index as whoosh_index
 from indexer.sync import SyncOptions, sync
 from search.cli import print_report
 report = sync([Path(sys.argv[1])], Path(sys.argv[2]), SyncOptions(jobs=int(sys.argv[3]), batch_files=int(sys.argv[4])))
@@ -203,10 +204,11 @@ def cli_listing(index: Path) -> tuple[str | None, list[dict]]:
 
 def check_index(index: Path, markers: dict[str, str], complete: bool, cli_sample: list[str]) -> list[str]:
     """Problems found in the index as a reader sees it (an empty list when all is well)."""
-    from indexer import store
-    from search.engine import WhooshEngine
-    from search.errors import QueryError
-    from search.request import SearchRequest
+    from indexer import engines, store
+    from indexer.whoosh import index as whoosh_index
+    from indexer.whoosh.engine import WhooshEngine
+    from indexer.errors import QueryError
+    from indexer.contract import SearchRequest
 
     problems = []
     status, hits = cli_listing(index)
@@ -218,7 +220,7 @@ def check_index(index: Path, markers: dict[str, str], complete: bool, cli_sample
     if any(n > 1 for n in ids.values()):
         problems.append(f"{sum(n > 1 for n in ids.values())} document ids listed twice")
     try:
-        ix = store.open_index(index)
+        ix = whoosh_index.open_index(index)
         with ix.searcher() as searcher:
             fields = list(searcher.all_stored_fields())
     except Exception as exc:  # any failure to read is the finding

@@ -204,8 +204,8 @@ def draw_runs(docs: list[Doc], seed: int, per_doc: int, cap: int) -> tuple[list[
 
 
 def search_engine(engine, runs: list[Run], facets: bool) -> list[Outcome]:
-    from search.errors import QueryError
-    from search.request import SearchRequest
+    from indexer.errors import QueryError
+    from indexer.contract import SearchRequest
 
     out = []
     for run in runs:
@@ -477,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     files = source_files(args.data)
 
     from indexer.sync import SyncOptions, sync
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     tmp = None
     if args.index:

@@ -77,11 +77,12 @@ def file_key(path: str, data: Path) -> str:
 
 def load_documents(index_dir: Path, data: Path) -> list[Doc]:
     """Every document of the index with its passages, read from the stored fields."""
-    from indexer import store
-    from indexer.schema import indexed_neutral_text
+    from indexer import engines, store
+    from indexer.whoosh import index as whoosh_index
+    from indexer.whoosh.schema import indexed_neutral_text
 
     grouped: dict[str, list[dict]] = {}
-    with store.open_index(index_dir).searcher() as searcher:
+    with whoosh_index.open_index(index_dir).searcher() as searcher:
         for stored in searcher.all_stored_fields():
             grouped.setdefault(stored["doc_id"], []).append(stored)
     per_file: dict[str, int] = {}
@@ -102,10 +103,11 @@ def load_documents(index_dir: Path, data: Path) -> list[Doc]:
 
 def prepare_index(args) -> tuple[Path, str | None]:
     """The index to search (ingested unless --index holds a current one) and the temporary folder to remove."""
-    from indexer import store
+    from indexer import engines, store
+    from indexer.whoosh import index as whoosh_index
     from indexer.sync import SyncOptions, sync
 
-    if args.index and store.is_current(args.index):
+    if args.index and engines.is_current(args.index):
         print(f"using the index in {args.index} as it is (no ingest)")
         return args.index, None
     tmp = None if args.index else tempfile.mkdtemp(prefix="archive-topical-")
@@ -141,7 +143,7 @@ def timed(search, queries: list[Query]) -> list[Result]:
 
 
 def archive_search(engine, by_id: dict[str, Doc]):
-    from search.request import SearchRequest
+    from indexer.contract import SearchRequest
 
     def search(query: Query) -> list[tuple[str, int | None]]:
         # As the CLI and the web page ask (facets included): the latency is a real search's.
@@ -171,7 +173,7 @@ def tantivy_search(index: TantivyOr, docs: list[Doc]):
 
 
 def run_systems(names: list[str], docs: list[Doc], queries: list[Query], index_dir: Path) -> dict[str, list[Result]]:
-    from search.engines import open_engine
+    from indexer.engines import open_engine
 
     by_id = {d.id: d for d in docs}
     results: dict[str, list[Result]] = {}

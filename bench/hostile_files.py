@@ -565,17 +565,18 @@ def reason_group(reason: str) -> str:
 
 def indexed_paths(index_dir: Path) -> Counter:
     """Paths of every indexed document (one count per document, not per passage)."""
-    from indexer import store
+    from indexer import engines, store
+    from indexer.whoosh import index as whoosh_index
 
-    ix = store.open_index(index_dir)
+    ix = whoosh_index.open_index(index_dir)
     with ix.searcher() as searcher:
         docs = {(f["doc_id"], f["path"]) for f in searcher.all_stored_fields()}
     return Counter(path for _, path in docs)
 
 
 def check(out: Path, index_dir: Path, cases: list[Case], result: dict, max_rss_mb: float) -> list[str]:
-    from search.engine import WhooshEngine
-    from search.request import SearchRequest
+    from indexer.whoosh.engine import WhooshEngine
+    from indexer.contract import SearchRequest
 
     problems: list[str] = []
     if result["hung"]:

@@ -13,8 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from whoosh.analysis import Filter, LowercaseFilter, PyStemmerFilter, RegexTokenizer, StopFilter
-from whoosh.lang.stopwords import stoplists
+from .whoosh.stoplists import stoplists
 
 #: Bump when any pipeline changes: the index records it and is rebuilt on mismatch.
 ANALYSIS_VERSION = 1
@@ -23,7 +22,7 @@ ANALYSIS_VERSION = 1
 # "Make-IT-Safe" -> make, it, safe), and the split-off elisions are stop words.
 WORD_PATTERN = r"\w+"
 
-_STEMMERS = {"fr": "french", "nl": "dutch", "en": "english"}
+STEMMERS = {"fr": "french", "nl": "dutch", "en": "english"}
 _ELISIONS = {
     "fr": {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"},
     "nl": {"t", "s"},
@@ -67,34 +66,6 @@ def fold_text(text: str) -> str:
     return text
 
 
-class FoldFilter(Filter):
-    """Accent and ligature folding, with a per-filter cache (the vocabulary is small)."""
-
-    def __init__(self):
-        self._cache: dict[str, str] = {}
-
-    def __getstate__(self):
-        return {}
-
-    def __setstate__(self, state):
-        self._cache = {}
-
-    def __eq__(self, other):
-        return other is not None and self.__class__ is other.__class__
-
-    def __call__(self, tokens):
-        cache = self._cache
-        for t in tokens:
-            text = t.text
-            folded = cache.get(text)
-            if folded is None:
-                folded = fold_word(text)
-                if len(cache) < 200_000:
-                    cache[text] = folded
-            t.text = folded
-            yield t
-
-
 @lru_cache(maxsize=None)
 def stop_words(lang: str) -> frozenset[str]:
     return frozenset(fold_word(w) for w in stoplists[lang]) | _ELISIONS[lang] | _EXTRA_STOPS[lang]
@@ -104,26 +75,16 @@ def stop_words(lang: str) -> frozenset[str]:
 def _stemmer(lang: str):
     import Stemmer
 
-    return Stemmer.Stemmer(_STEMMERS[lang])
+    return Stemmer.Stemmer(STEMMERS[lang])
 
 
 def indexed_forms(words: Iterable[str], lang: str | None) -> dict[str, str | None]:
     """The term each word (as the tokenizer cuts it) becomes in the analyser of ``lang``
     (None when a stop word), for many words at once: stemming runs on the whole batch."""
     folded = {w: fold_word(w.lower()) for w in words}
-    if lang not in _STEMMERS:
+    if lang not in STEMMERS:
         return folded
     stops = stop_words(lang)
     keep = sorted({f for f in folded.values() if f not in stops})
     stems = dict(zip(keep, _stemmer(lang).stemWords(keep)))
     return {w: stems.get(f) for w, f in folded.items()}
-
-
-def analyzer_for(lang: str | None):
-    """The analyser of one language ("fr", "nl", "en"), or the neutral one for anything else."""
-    tokenizer = RegexTokenizer(WORD_PATTERN)
-    if lang in _STEMMERS:
-        # minsize=1 so that one-letter elisions are removed; renumbered positions
-        # keep phrases working across removed stop words.
-        return tokenizer | LowercaseFilter() | FoldFilter() | StopFilter(stoplist=stop_words(lang), minsize=1) | PyStemmerFilter(_STEMMERS[lang], cachesize=100_000)
-    return tokenizer | LowercaseFilter() | FoldFilter()

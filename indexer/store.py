@@ -1,8 +1,8 @@
-"""Where the index lives, which version built it, and its lock.
+"""Where the index lives, which version built it, the manifest of synced files, and the lock.
 
-A small JSON file beside the Whoosh files records the schema and analysis
-version that built the index; when the code's version differs the index is
-rebuilt by ``ingest`` instead of silently giving wrong results.
+A small JSON file beside the engine's files records the engine's schema and
+analysis version that built the index; when the code's version differs the
+index is rebuilt by ``ingest`` instead of silently giving wrong results.
 """
 
 from __future__ import annotations
@@ -10,19 +10,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import shutil
 import threading
 import time
 from pathlib import Path
 
-from . import whoosh_fixes
-from .errors import IndexLocked, IndexProblem
-from .schema import build_schema, signature
+from .analysis import ANALYSIS_VERSION
+from .errors import IndexLocked
 
-whoosh_fixes.apply()
-
-INDEX_NAME = "passages"
-WHOOSH_DIR = "whoosh"  # Whoosh's own files, kept apart so that a rebuild can clear them
 VERSION_FILE = "archive-index.json"
 MANIFEST_FILE = "archive-manifest.json"
 LOCK_FILE = "archive-ingest.lock"
@@ -48,38 +42,9 @@ def read_version(folder: Path) -> str | None:
         return None
 
 
-def is_current(folder: Path) -> bool:
-    from whoosh import index
-
-    return read_version(folder) == signature() and index.exists_in(str(folder / WHOOSH_DIR), indexname=INDEX_NAME)
-
-
-def create(folder: Path):
-    """A new, empty index in ``folder`` (an existing one there is replaced; the
-    manifest is left to the caller, which knows which files to add again)."""
-    from whoosh import index
-
-    shutil.rmtree(folder / WHOOSH_DIR, ignore_errors=True)
-    (folder / WHOOSH_DIR).mkdir(parents=True)
-    ix = index.create_in(str(folder / WHOOSH_DIR), build_schema(), indexname=INDEX_NAME)
-    _write_json(folder / VERSION_FILE, {"signature": signature(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
-    return ix
-
-
-def open_index(folder: Path):
-    """Open an existing, current index for reading; a clear error otherwise."""
-    from whoosh import index
-    from whoosh.index import EmptyIndexError
-
-    if not index.exists_in(str(folder / WHOOSH_DIR), indexname=INDEX_NAME):
-        raise IndexProblem(f"no index at {folder}: run `archive ingest PATH` first (or pass --index / set $ARCHIVE_INDEX)")
-    found = read_version(folder)
-    if found != signature():
-        raise IndexProblem(f"the index at {folder} was built by another version ({found or 'unknown'}, this is {signature()}): run `archive ingest` to rebuild it")
-    try:
-        return index.open_dir(str(folder / WHOOSH_DIR), indexname=INDEX_NAME)
-    except (EmptyIndexError, OSError, ValueError, EOFError) as exc:
-        raise IndexProblem(f"cannot open the index at {folder}: {exc}") from exc
+def write_version(folder: Path, signature: str) -> None:
+    """Record which engine version built the index in ``folder`` (see :func:`read_version`)."""
+    _write_json(folder / VERSION_FILE, {"signature": signature, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
 
 
 def _write_json(path: Path, data) -> None:
@@ -100,7 +65,7 @@ def read_manifest(folder: Path) -> dict[str, dict]:
 
 
 def write_manifest(folder: Path, files: dict[str, dict]) -> None:
-    _write_json(folder / MANIFEST_FILE, {"signature": signature(), "files": files})
+    _write_json(folder / MANIFEST_FILE, {"analysis": ANALYSIS_VERSION, "files": files})
 
 
 _HELD: set[str] = set()

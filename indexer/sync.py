@@ -29,8 +29,7 @@ from archive.metadata import Vocabulary, find_vocabulary, sidecar_for
 from archive.options import ExtractOptions
 from archive.pipeline import Attempt, ExtractionCache, Result, extract_many, file_hash, find_files
 
-from . import facet_table, postings, store
-from .schema import FILTER_FIELDS, SEARCH_FIELDS, passage_records
+from . import engines, store
 
 CACHE_DIR = "extract-cache"
 
@@ -90,8 +89,8 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
     with store.WriteLock(folder, options.wait):
         manifest = store.read_manifest(folder)
         roots = [os.path.abspath(p) for p in paths]
-        if store.is_current(folder):
-            ix = store.open_index(folder)
+        if engines.is_current(folder):
+            engine = engines.open_engine(folder)
         else:
             # Schema or analysis changed (or no index yet): rebuild, including files
             # synced earlier from other folders; the extraction cache makes it cheap.
@@ -101,7 +100,7 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
             # still brings them back.
             manifest = {key: {"stat": None, "hash": None} for key in manifest}
             store.write_manifest(folder, manifest)
-            ix = store.create(folder)
+            engine = engines.open_engine(folder, create=True)
         # Files waiting to be re-added after a rebuild, whichever folders this run names.
         pending = [Path(key) for key, entry in manifest.items() if entry.get("stat") is None and os.path.exists(key)]
         paths = list(paths) + pending
@@ -118,22 +117,20 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
         todo, seen = _plan(paths, manifest, report, rules, attempt, options.retry_failed)
         if on_plan:
             on_plan(len(todo))
-        batch = _Batch(ix, folder, manifest, options.batch_files, attempt)
+        batch = _Batch(engine, folder, manifest, options.batch_files, attempt)
         try:
-            for result in extract_many(todo, options.extract, vocabulary, options.jobs, cache):
-                batch.apply(result, report)
-                if on_result:
-                    on_result(result)
-            _drop_missing(manifest, seen, roots, {str(p) for p in pending}, rules, batch, report, options.prune)
-            batch.commit(final=True)
-        except BaseException:
-            batch.cancel()
-            raise
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            if report.changed or report.rebuilt or not facet_table.load(folder, ix.latest_generation()):
-                facet_table.save(folder, facet_table.build(reader, reader.generation()))
-            postings.update(folder, reader, [*SEARCH_FIELDS, *FILTER_FIELDS])
+            try:
+                for result in extract_many(todo, options.extract, vocabulary, options.jobs, cache):
+                    batch.apply(result, report)
+                    if on_result:
+                        on_result(result)
+                _drop_missing(manifest, seen, roots, {str(p) for p in pending}, rules, batch, report, options.prune)
+                batch.commit(final=True)
+            except BaseException as exc:
+                batch.cancel(exc)
+                raise
+        finally:
+            engine.close()
     report.seconds = time.monotonic() - started
     return report
 
@@ -215,20 +212,23 @@ def _under(path: str, roots: list[str]) -> bool:
 
 
 class _Batch:
-    """A Whoosh writer committed every ``size`` files, with the manifest updated after each commit."""
+    """The engine's writer committed every ``size`` files, with the manifest updated after each commit."""
 
-    def __init__(self, ix, folder: Path, manifest: dict, size: int, attempt: Attempt):
-        self.ix = ix
+    def __init__(self, engine, folder: Path, manifest: dict, size: int, attempt: Attempt):
+        self.engine = engine
         self.attempt = attempt
         self.folder = folder
         self.manifest = manifest
         self.size = size
         self.pending: dict[str, dict | None] = {}
+        self._block = None
         self.writer = None
 
     def _writer(self):
         if self.writer is None:
-            self.writer = self.ix.writer(limitmb=256)
+            # Housekeeping (the engine's derived data) only after the last batch.
+            self._block = self.engine.writer(finish=False)
+            self.writer = self._block.__enter__()
         return self.writer
 
     def apply(self, result: Result, report: SyncReport) -> None:
@@ -237,7 +237,7 @@ class _Batch:
         writer = self._writer()
         # Always, not only for files the manifest knows: a run killed between a
         # commit and the manifest write has indexed files the manifest lacks.
-        writer.delete_by_term("path", key)
+        writer.delete_path(key)
         try:
             signature = _stat_signature(Path(key))
         except OSError:
@@ -249,8 +249,7 @@ class _Batch:
             report.failed.append((key, result.error))
         else:
             for doc in result.documents:
-                for record in passage_records(doc):
-                    writer.add_document(**record)
+                writer.add(doc)
             entry["ids"] = [d.id for d in result.documents]
             report.documents += len(result.documents)
             # New, failed before, waiting since a rebuild, or back after `remove ID`.
@@ -263,13 +262,14 @@ class _Batch:
             self.commit()
 
     def remove_path(self, key: str) -> None:
-        self._writer().delete_by_term("path", key)
+        self._writer().delete_path(key)
         self.pending[key] = None
 
     def commit(self, final: bool = False) -> None:
-        if self.writer is not None:
-            self.writer.commit()
-            self.writer = None
+        if self._block is not None:
+            self.writer.finish = final
+            self._block.__exit__(None, None, None)
+        self._block = self.writer = None
         for key, entry in self.pending.items():
             if entry is None:
                 self.manifest.pop(key, None)
@@ -278,12 +278,10 @@ class _Batch:
         self.pending = {}
         store.write_manifest(self.folder, self.manifest)
 
-    def cancel(self) -> None:
-        if self.writer is not None:
-            try:
-                self.writer.cancel()
-            finally:
-                self.writer = None
+    def cancel(self, exc: BaseException) -> None:
+        if self._block is not None:
+            block, self._block, self.writer = self._block, None, None
+            block.__exit__(type(exc), exc, exc.__traceback__)
 
 
 @dataclass
@@ -305,44 +303,39 @@ def remove(targets: list[str], folder: Path, wait: float = 0.0, forget: bool = F
     removal = Removal()
     forgotten: list[str] = []
     with store.WriteLock(folder, wait):
-        ix = store.open_index(folder)
+        engine = engines.open_engine(folder)
         manifest = store.read_manifest(folder)
-        writer = ix.writer()
         try:
-            for target in targets:
-                key = os.path.abspath(target)
-                keys = [k for k in manifest if _under(k, [key])]
-                if keys or (forget and os.path.lexists(key)):
-                    for k in keys:
-                        removal.documents += len(manifest.pop(k).get("ids", []))
-                        writer.delete_by_term("path", k)
+            with engine.writer() as writer:
+                for target in targets:
+                    key = os.path.abspath(target)
+                    keys = [k for k in manifest if _under(k, [key])]
+                    if keys or (forget and os.path.lexists(key)):
+                        for k in keys:
+                            removal.documents += len(manifest.pop(k).get("ids", []))
+                            writer.delete_path(k)
+                        if forget:
+                            forgotten.append(key)
+                        continue
+                    doc = engine.document(target, include_internal=True)
+                    if doc is None:
+                        raise ArchiveError(f"{target}: no indexed file or document id matches")
+                    path = doc.path
                     if forget:
-                        forgotten.append(key)
-                    continue
-                with ix.searcher() as searcher:
-                    hit = searcher.document(doc_id=target)
-                if hit is None:
-                    raise ArchiveError(f"{target}: no indexed file or document id matches")
-                path = hit["path"]
-                if forget:
-                    entry = manifest.pop(path, None)
-                    removal.documents += len(entry.get("ids", [])) if entry else 1
-                    writer.delete_by_term("path", path)
-                    forgotten.append(path)
-                    continue
-                writer.delete_by_term("doc_id", target)
-                removal.documents += 1
-                entry = manifest.get(path)
-                if entry is not None:
-                    if target in entry.get("ids", []):
-                        entry["ids"].remove(target)
-                    entry["removed"] = True  # extracted again by the next ingest of its folder
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+                        entry = manifest.pop(path, None)
+                        removal.documents += len(entry.get("ids", [])) if entry else 1
+                        writer.delete_path(path)
+                        forgotten.append(path)
+                        continue
+                    writer.delete_document(target)
+                    removal.documents += 1
+                    entry = manifest.get(path)
+                    if entry is not None:
+                        if target in entry.get("ids", []):
+                            entry["ids"].remove(target)
+                        entry["removed"] = True  # extracted again by the next ingest of its folder
+        finally:
+            engine.close()
         store.write_manifest(folder, manifest)
         removal.kept_out = [keep_out(path) for path in dict.fromkeys(forgotten)]
-        with ix.searcher() as searcher:
-            postings.update(folder, searcher.reader(), [*SEARCH_FIELDS, *FILTER_FIELDS])
     return removal

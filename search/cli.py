@@ -269,7 +269,7 @@ def _engine(index_dir: Path | None, glossary: Path | None = None):
     from .fastimport import trim_search_imports
 
     trim_search_imports()
-    from .engines import open_engine
+    from indexer.engines import open_engine
 
     return open_engine(_index_dir(index_dir), glossary)
 
@@ -341,7 +341,7 @@ def search(query, index_dir, langs, years, date_from, date_to, projects, types, 
     The CLI sees every document the index holds, internal documents too; --public
     shows what the public search page shows."""
     from .output import print_response
-    from .request import SearchRequest
+    from indexer.contract import SearchRequest
 
     engine = _engine(index_dir, glossary)  # first: it trims the imports that Whoosh would make
     names = _project_names(index_dir, projects_file) if fmt == "text" or projects else None
@@ -367,11 +367,11 @@ def show(doc_id, index_dir, include_internal, projects_file, fmt) -> None:
     if doc is None:
         raise click.ClickException(f"no {'' if include_internal else 'public '}document with id {doc_id!r}")
     if fmt == "json":
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2))
         return
     from .output import print_document
 
-    print_document(doc, _project_names(index_dir, projects_file))
+    print_document(doc.to_dict(), _project_names(index_dir, projects_file))
 
 
 @main.command(context_settings=CONTEXT)
@@ -386,7 +386,7 @@ def show(doc_id, index_dir, include_internal, projects_file, fmt) -> None:
 def similar(doc_id, index_dir, limit, include_internal, projects_file, fmt) -> None:
     """Documents similar to DOC_ID (more like this)."""
     from .output import print_response
-    from .request import SearchResponse
+    from indexer.contract import SearchResponse
 
     engine = _engine(index_dir)
     if engine.document(doc_id, include_internal=include_internal) is None:
@@ -410,9 +410,8 @@ def stats(index_dir, include_internal, projects_file, fmt) -> None:
     (as the search's language facet and --lang do); "main language" once, under
     its main language."""
     from .output import print_stats
-    from .overview import overview
 
-    data = overview(_engine(index_dir), include_internal)
+    data = _engine(index_dir).stats(include_internal).to_dict()
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return

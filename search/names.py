@@ -9,19 +9,14 @@ the nearest ``projects.toml`` above the indexed files.
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
-from archive.errors import ArchiveError
-from archive.metadata import Vocabulary, find_vocabulary
+from archive.metadata import Vocabulary
 
-logger = logging.getLogger(__name__)
 
 #: Sets the organisation named on the public site; the default is in ``i18n`` (one per interface language).
 ORGANISATION_VARIABLE = "ARCHIVE_ORGANISATION"
-#: The folders of this many indexed files are enough to find the projects.toml they were ingested with.
-FOLDERS_LOOKED_AT = 20
 
 
 class ProjectNames:
@@ -47,17 +42,9 @@ class ProjectNames:
     @classmethod
     def for_index(cls, index_dir: Path, explicit: Path | None = None) -> "ProjectNames":
         """The names for the index in ``index_dir``; without a vocabulary, ids stand for names."""
-        from indexer.store import read_manifest
+        from indexer.projects import vocabulary_for_index
 
-        folders = list(dict.fromkeys(str(Path(p).parent) for p in read_manifest(index_dir)))[:FOLDERS_LOOKED_AT]
-        path = find_vocabulary([Path(f) for f in folders] or [Path.cwd()], explicit)
-        if path is None:
-            return cls()
-        try:
-            return cls(Vocabulary.load(path))
-        except ArchiveError as exc:
-            logger.warning("project names unavailable, showing ids: %s", exc)
-            return cls()
+        return cls(vocabulary_for_index(index_dir, explicit))
 
 
 def organisation(explicit: str | None = None) -> str | None:

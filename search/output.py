@@ -13,9 +13,10 @@ from typing import Callable
 
 import click
 
-from .request import SearchResponse
+from indexer.contract import HIT_FIELDS, SearchResponse
 
-CSV_FIELDS = ("id", "title", "path", "type", "lang", "year", "date", "projects", "visibility", "score", "page", "snippet")
+#: A hit's fields as CSV columns: all but those a spreadsheet cannot use (nested or offsets).
+CSV_FIELDS = tuple(f for f in HIT_FIELDS if f not in ("format", "langs", "passage_lang", "highlights"))
 #: What the text output calls each facet; "lang" counts the documents with text in the language.
 FACET_LABELS = {"year": "year", "lang": "language of the text", "project": "project", "type": "type"}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-import threading
+import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
 from dataclasses import replace
@@ -32,14 +32,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException
 
-from .engines import open_engine
-from .errors import QueryError
+from indexer.engines import open_engine
+from indexer.errors import QueryError
 from .i18n import EN, UI_LANGUAGES, MESSAGES, Translator, negotiate
 from .names import ProjectNames, organisation as organisation_setting
-from .overview import overview
-from .request import Engine, Hit, SearchRequest, SearchResponse
-from .snippets import highlight_html
-from .web_params import SearchParams
+from indexer.contract import Engine, Hit, SearchRequest, SearchResponse
+from indexer.snippets import highlight_html
+from .web_params import SearchParams, is_api
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,6 @@ class Site:
         self.staff_token = staff_token or None
         #: Staff see internal documents; everyone else never does.
         self.include_internal = self.staff_token is not None
-        self.lock = threading.Lock()
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, auto_reload=False,
                                lstrip_blocks=True, undefined=StrictUndefined)
         self.env.filters["highlight"] = _highlight
@@ -83,14 +81,13 @@ class Site:
     def organisation_name(self, t: Translator) -> str:
         return self.organisation or t("organisation")
 
-    # -- the engine, one caller at a time -------------------------------------------
+    # -- the engine (it serialises calls itself where it must) -----------------------------
 
     def search(self, params: SearchParams, facets: bool = True) -> SearchResponse:
         request = params.request(self.include_internal, facets)
-        with self.lock:
-            response = self.engine.search(request)
-            if response.suggestion and not self.include_internal:
-                response.suggestion = self._public_suggestion(params.q, response.suggestion)
+        response = self.engine.search(request)
+        if response.suggestion and not self.include_internal:
+            response.suggestion = self._public_suggestion(params.q, response.suggestion)
         return response
 
     def _public_suggestion(self, query: str, suggestion: str) -> str | None:
@@ -114,18 +111,16 @@ class Site:
     def document(self, doc_id: str, query: str | None = None) -> dict[str, Any] | None:
         if not DOC_ID.match(doc_id):
             return None
-        with self.lock:
-            return self.engine.document(doc_id, self.include_internal, query or None)
+        doc = self.engine.document(doc_id, self.include_internal, query or None)
+        return doc.to_dict() if doc is not None else None
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
         if not DOC_ID.match(doc_id):
             return []
-        with self.lock:
-            return self.engine.similar(doc_id, limit, self.include_internal)
+        return self.engine.similar(doc_id, limit, self.include_internal)
 
     def stats(self) -> dict[str, Any]:
-        with self.lock:
-            return overview(self.engine, self.include_internal)
+        return self.engine.stats(self.include_internal).to_dict()
 
     # -- pages ------------------------------------------------------------------
 
@@ -170,33 +165,15 @@ def _highlight(text: str, spans: list[list[int]]) -> Markup:
 
 #: The engine's English messages from before errors carried a key (``QueryError.key``), so that
 #: they are said in the reader's language until the engine sets the keys itself.
-ENGINE_MESSAGES = (
-    (re.compile(r"^the query .* has (?:no words|nothing) to search for"), "query_no_words"),
-    (re.compile(r"^cannot (?:understand|run) the query "), "query_not_understood"),
-    (re.compile(r"^year:(?P<value>\S*) is not a year"), "query_bad_year"),
-)
-
-
 def query_error_message(t: Translator, exc: QueryError, query: str) -> str:
     """The error in the reader's language when its kind is known, else the engine's own (English) words."""
     key, values = getattr(exc, "key", None), dict(getattr(exc, "values", None) or {})
-    if key is None:
-        for pattern, known in ENGINE_MESSAGES:
-            found = pattern.match(str(exc))
-            if found:
-                key, values = known, found.groupdict()
-                break
     if key in EN:
         try:
             return t(key, **{"query": query[:100], **values})
         except (KeyError, IndexError, ValueError):
             logger.warning("message %r lacks a value: %r", key, values)
     return str(exc)
-
-
-def is_api(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith("/api/") or path == "/openapi.json"
 
 
 def app_from_environment() -> FastAPI:
@@ -252,6 +229,16 @@ def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path |
         if is_api(request):
             return await request_validation_exception_handler(request, exc)
         return site.error_page(request, 400, "; ".join(str(e.get("msg", "")) for e in exc.errors()))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception):
+        """An internal error: logged with a reference the user can quote, never shown as their mistake."""
+        reference = uuid.uuid4().hex[:12]
+        logger.error("internal error %s on %s", reference, request.url.path, exc_info=exc)
+        if is_api(request):
+            return JSONResponse({"detail": f"internal error (reference {reference})"}, status_code=500)
+        t = Translator(site.ui_lang(request))
+        return site.error_page(request, 500, t("internal_error", reference=reference))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

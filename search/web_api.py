@@ -8,14 +8,18 @@ checks real responses against them.
 """
 
 
+import dataclasses
 import datetime as dt
 import io
 import re
+import typing
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, create_model
+
+from indexer.contract import DocumentView, Hit, PassageView, SearchResponse, Stats
 
 from .output import write_csv
 from .web_params import MAX_CSV_ROWS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, PER_PAGE, SearchParams
@@ -53,63 +57,45 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 # --- what the responses look like (for the OpenAPI document) ----------------------------
 
 
+def model_of(cls, name: str, descriptions: dict[str, str], types: dict | None = None, exclude: tuple[str, ...] = (),
+             **extra) -> type[BaseModel]:
+    """A response model derived from one of the contract's dataclasses (its fields and types,
+    declared once there), with descriptions for the OpenAPI document; ``types`` replaces a
+    field's type (by another response model), ``extra`` adds (type, description) fields."""
+    hints = {**typing.get_type_hints(cls), **(types or {})}
+    fields = {f.name: (hints[f.name], Field(description=descriptions.get(f.name)))
+              for f in dataclasses.fields(cls) if f.name not in exclude}
+    for key, (kind, description) in extra.items():
+        fields[key] = (kind, Field(description=description))
+    return create_model(name, **fields)
+
+
+HitOut = model_of(Hit, "HitOut", {
+    "langs": "Share of the document's text in each language.",
+    "date": "YYYY-MM-DD, when known.",
+    "page": "PDF page of the best passage.",
+    "passage_lang": "Language of the best passage.",
+    "highlights": "[start, end) character offsets of the matches in the snippet.",
+    "visibility": "public, or internal (staff only).",
+})
+SearchOut = model_of(SearchResponse, "SearchOut", {
+    "facets": "For year, lang, project and type: value -> documents.",
+    "suggestion": "A corrected query that finds more, if any.",
+    "expanded": "The translations added by cross-language search, when any.",
+    "notices": "Parts of the query that were ignored or mended, e.g. a dangling AND.",
+}, types={"hits": list[HitOut]}, exclude=("notice_keys",))
+PassageOut = model_of(PassageView, "PassageOut", {"highlights": "[start, end) character offsets of the matches in the text."})
+DocumentOut = model_of(DocumentView, "DocumentOut", {"passages": "Every passage (a PDF page or a paragraph-sized chunk), in order."},
+                       types={"passages": list[PassageOut]}, text=(str, "The passages' text, joined."))
+StatsOut = model_of(Stats, "StatsOut", {
+    "lang": "Documents with text in each language (as the lang facet and filter count them).",
+    "main_lang": "Documents by main language (each counted once).",
+    "year_lang": "Per year: documents by main language.",
+})
+
+
 class ErrorOut(BaseModel):
     detail: str
-
-
-class HitOut(BaseModel):
-    id: str
-    title: str
-    path: str
-    format: str
-    type: str
-    lang: str
-    langs: dict[str, float] = Field(description="Share of the document's text in each language.")
-    year: int | None
-    date: str | None = Field(description="YYYY-MM-DD, when known.")
-    projects: list[str]
-    score: float
-    page: int | None = Field(description="PDF page of the best passage.")
-    passage_lang: str
-    snippet: str
-    highlights: list[list[int]] = Field(description="[start, end) character offsets of the matches in the snippet.")
-    visibility: str
-
-
-class SearchOut(BaseModel):
-    query: str
-    total: int
-    page: int
-    per_page: int
-    hits: list[HitOut]
-    facets: dict[str, dict[str, int]] = Field(description="For year, lang, project and type: value -> documents.")
-    suggestion: str | None = Field(description="A corrected query that finds more, if any.")
-    expanded: str | None = Field(description="The query actually run after cross-language expansion, when it differs.")
-    notices: list[str] = Field(default_factory=list, description="Parts of the query that were ignored or mended, e.g. a dangling AND.")
-
-
-class PassageOut(BaseModel):
-    page: int | None
-    lang: str
-    text: str
-    highlights: list[list[int]]
-
-
-class DocumentOut(BaseModel):
-    id: str
-    title: str
-    path: str
-    format: str
-    type: str
-    lang: str
-    langs: dict[str, float]
-    year: int | None
-    date: str | None
-    projects: list[str]
-    page: int | None
-    visibility: str
-    passages: list[PassageOut]
-    text: str
 
 
 class SimilarOut(BaseModel):
@@ -117,18 +103,11 @@ class SimilarOut(BaseModel):
     hits: list[HitOut]
 
 
-class StatsOut(BaseModel):
-    documents: int
-    passages: int
-    year: dict[str, int]
-    lang: dict[str, int] = Field(description="Documents with text in each language (as the lang facet and filter count them).")
-    main_lang: dict[str, int] = Field(description="Documents by main language (each counted once).")
-    project: dict[str, int]
-    type: dict[str, int]
-    year_lang: dict[str, dict[str, int]] = Field(description="Per year: documents by main language.")
-    year_project: dict[str, dict[str, int]]
-
-
+QUERY_GRAMMAR = ("The archive's query language: words (none required; documents with more of them, rarer ones, "
+                 "closer together or in the title rank first), \"a phrase\" or \"a phrase\"~N, +required or a AND b, "
+                 "-excluded or NOT word, a OR b, (groups), prefix*, fuzzy~ or fuzzy~1, title:word, exact:word (unstemmed), "
+                 "and the filters lang:fr, year:2019, project:NAME, type:report. Operators are upper case. "
+                 "Empty: every document.")
 BAD_QUERY = {400: {"model": ErrorOut, "description": "The query cannot be parsed."}}
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such (public) document."}}
 
@@ -137,7 +116,7 @@ def search_parameters(max_per_page: int, default_per_page: int):
     """A dependency reading the search parameters; the CSV export allows bigger pages."""
 
     def dependency(
-        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Query in Whoosh syntax: words (all required), OR, NOT, \"a phrase\", prefix*, fuzzy~, title:word. Empty: every document.")] = "",
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description=QUERY_GRAMMAR)] = "",
         lang: Annotated[list[Lang], Query(description="Language of the text (repeatable): documents with a passage in it.")] = [],
         year: Annotated[list[Year], Query(description="Year of publication (repeatable).")] = [],
         project: Annotated[list[str], Query(description="Project id (repeatable); a project's name is accepted too.")] = [],

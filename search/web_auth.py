@@ -70,7 +70,7 @@ class Guard:
             return
         from starlette.requests import Request
 
-        from .web import is_api
+        from .web_params import is_api
 
         request = Request(scope)
         started = False

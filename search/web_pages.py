@@ -12,9 +12,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
 from .charts import series_for, stack, stacked_bars
-from .filters import filters_for
+from indexer.filters import filters_for
 from .i18n import Translator
-from .request import FACET_NAMES, SearchResponse
+from indexer.contract import FACET_NAMES, SearchResponse
 from .web_params import MAX_CSV_ROWS, SearchParams
 
 router = APIRouter(include_in_schema=False)

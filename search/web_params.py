@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from archive.model import LANGUAGES, TYPES, UNDETERMINED
 
-from .errors import QueryError
-from .request import SORTS, SearchRequest
+from indexer.errors import QueryError
+from indexer.contract import SORTS, SearchRequest
 
 LANG_VALUES = (*LANGUAGES, UNDETERMINED)
 #: Deep pages cost a collector of page * per_page hits; nobody reads page 1001.
@@ -197,3 +197,9 @@ def _date(name: str, value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise BadParameter("bad_date", name=name, value=value) from None
+
+
+def is_api(request) -> bool:
+    """Whether a request is for the JSON API (answered in JSON, errors too) rather than a page."""
+    path = request.url.path
+    return path.startswith("/api/") or path == "/openapi.json"

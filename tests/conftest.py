@@ -97,8 +97,8 @@ def built_index(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def engine(built_index):
-    from search.engine import WhooshEngine
-    from search.glossary import Glossary
+    from indexer.whoosh.engine import WhooshEngine
+    from indexer.glossary import Glossary
 
     folder, index_dir = built_index
     eng = WhooshEngine(index_dir, Glossary.load(folder.parent / "glossary.tsv"))

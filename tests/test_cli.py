@@ -109,7 +109,7 @@ def test_search_path_imports_no_heavy_libraries(built_index):
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(tmp_path):
     from search.output import write_csv
-    from search.request import Hit, SearchResponse
+    from indexer.contract import Hit, SearchResponse
 
     hit = Hit(id="x", title="=HYPERLINK(\"http://evil\")", path="/p", format="text", type="other", lang="en", langs={}, year=None,
               date=None, projects=[], score=1.0, page=None, passage_lang="en", snippet="@SUM(A1)", highlights=[])

@@ -279,8 +279,8 @@ def test_two_column_bilingual_page_becomes_a_passage_per_language(tmp_path):
 
 def test_french_column_of_a_dutch_page_is_found_in_french(tmp_path):
     from indexer.sync import SyncOptions, sync
-    from search.engine import WhooshEngine
-    from search.request import SearchRequest
+    from indexer.whoosh.engine import WhooshEngine
+    from indexer.contract import SearchRequest
 
     folder = tmp_path / "files"
     folder.mkdir()

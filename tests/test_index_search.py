@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from indexer.whoosh import index as whoosh_index
 from indexer import store
 from indexer.errors import IndexLocked, IndexProblem
 from indexer.sync import SyncOptions, remove, sync
-from search.errors import QueryError
-from search.request import SearchRequest
+from indexer.errors import QueryError
+from indexer.contract import SearchRequest
 
 
 def titles(response) -> list[str]:
@@ -105,9 +106,9 @@ def test_internal_documents_only_for_staff(engine):
     assert staff.total == 1
     internal_id = staff.hits[0].id
     assert engine.document(internal_id) is None
-    assert engine.document(internal_id, include_internal=True)["visibility"] == "internal"
+    assert engine.document(internal_id, include_internal=True).visibility == "internal"
     assert engine.search(SearchRequest("zorglubmarkr")).suggestion is None
-    assert engine.stats()["documents"] == 5 and engine.stats(include_internal=True)["documents"] == 6
+    assert engine.stats().documents == 5 and engine.stats(include_internal=True).documents == 6
     assert all(h.id != internal_id for h in engine.similar(engine.search(SearchRequest("ALERT")).hits[0].id, 10))
 
 
@@ -122,7 +123,7 @@ def test_similar_documents_share_distinctive_words_not_function_words(corpus, tm
     (corpus / "girafes_1.txt").write_text("Les girafes du zoo\n\nLes girafes et les zèbres de la savane africaine mangent des acacias.", encoding="utf-8")
     (corpus / "girafes_2.txt").write_text("Une girafe à Anvers\n\nUne girafe de la savane est née au zoo, entre les zèbres et les acacias.", encoding="utf-8")
     sync([corpus], tmp_path / "ix")
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     engine = WhooshEngine(tmp_path / "ix")
     source = engine.search(SearchRequest("girafes zoo", sort="date")).hits
@@ -135,8 +136,8 @@ def test_similar_documents_share_distinctive_words_not_function_words(corpus, tm
 def test_document_carries_passages_with_highlights(engine):
     hit = engine.search(SearchRequest("kinderhandel")).hits[0]
     doc = engine.document(hit.id, query="kinderhandel")
-    assert doc["title"] == hit.title and doc["lang"] == "nl"
-    marked = [p["text"][s:e] for p in doc["passages"] for s, e in p["highlights"]]
+    assert doc.title == hit.title and doc.lang == "nl"
+    marked = [p.text[s:e] for p in doc.passages for s, e in p.highlights]
     assert "kinderhandel" in marked
 
 
@@ -168,7 +169,7 @@ def test_ingest_is_idempotent_and_tracks_changes(corpus, tmp_path):
     third = sync([corpus], index_dir, SyncOptions(jobs=1, prune=True))
     assert (third.added, third.updated, third.unchanged, third.removed) == (1, 1, 4, 1)
 
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     engine = WhooshEngine(index_dir)
     assert engine.search(SearchRequest("zebra")).total == 1
@@ -192,7 +193,7 @@ def test_remove_by_path_and_by_id(corpus, tmp_path):
     index_dir = tmp_path / "ix"
     sync([corpus], index_dir)
     assert remove([str(corpus / "en_trafficking_2022.txt")], index_dir).documents == 1
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     engine = WhooshEngine(index_dir)
     doc_id = engine.search(SearchRequest("kinderhandel")).hits[0].id
@@ -236,21 +237,21 @@ def test_schema_change_triggers_a_rebuild(corpus, tmp_path, monkeypatch):
     sync([corpus], index_dir)
     (index_dir / store.VERSION_FILE).write_text('{"signature": "schema-0/analysis-0"}', encoding="utf-8")
     with pytest.raises(IndexProblem, match="another version"):
-        store.open_index(index_dir)
+        whoosh_index.open_index(index_dir)
     report = sync([tmp_path / "elsewhere"] if False else [corpus], index_dir)
     assert report.rebuilt and report.added == 6
-    store.open_index(index_dir)
+    whoosh_index.open_index(index_dir)
 
 
 def test_search_reads_a_missing_index_with_a_clear_error(tmp_path):
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     with pytest.raises(IndexProblem, match="no index at"):
         WhooshEngine(tmp_path / "none")
 
 
 def test_searcher_refreshes_after_an_ingest(corpus, tmp_path):
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     index_dir = tmp_path / "ix"
     sync([corpus], index_dir)
@@ -270,10 +271,10 @@ def test_each_document_appears_once_even_with_many_matching_passages_and_a_filte
     (folder / "long.txt").write_text("Un long rapport\n\nPublié le 3 mars 2021.\n\n" + "\n\n".join([paragraph] * 6), encoding="utf-8")
     (folder / "short.txt").write_text("Une note\n\nLe projet pilote et les enfants, le 4 mai 2021.", encoding="utf-8")
     sync([folder], tmp_path / "ix")
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     engine = WhooshEngine(tmp_path / "ix")
-    assert len(engine.document(engine.search(SearchRequest("long rapport")).hits[0].id)["passages"]) >= 5
+    assert len(engine.document(engine.search(SearchRequest("long rapport")).hits[0].id).passages) >= 5
     for request in (SearchRequest("projet pilote"), SearchRequest("projet pilote", years=(2021,)), SearchRequest("projet", langs=("fr",), sort="date")):
         response = engine.search(request)
         ids = [h.id for h in response.hits]
@@ -288,7 +289,7 @@ def test_the_passage_with_the_words_together_is_the_hit(tmp_path):
     filler = "Une autre page sans rapport avec les couleurs, qui parle de trains et de gares. " * 20
     (folder / "long.txt").write_text(f"Couleurs\n\n{scattered}\n\n{filler}\n\n{together}\n", encoding="utf-8")
     sync([folder], tmp_path / "ix")
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     engine = WhooshEngine(tmp_path / "ix")
     hit = engine.search(SearchRequest("rouge vert bleu")).hits[0]
@@ -298,8 +299,8 @@ def test_the_passage_with_the_words_together_is_the_hit(tmp_path):
 
 
 def test_the_engine_is_chosen_by_setting_and_keeps_the_contract(built_index, monkeypatch):
-    from search.engines import open_engine
-    from search.errors import EngineUnavailable
+    from indexer.engines import open_engine
+    from indexer.errors import EngineUnavailable
 
     _, index_dir = built_index
     monkeypatch.setenv("ARCHIVE_ENGINE", "elasticsearch")
@@ -322,7 +323,7 @@ def test_the_engine_is_chosen_by_setting_and_keeps_the_contract(built_index, mon
 
 
 def test_a_closed_engine_opens_again_on_use(built_index):
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     _, index_dir = built_index
     engine = WhooshEngine(index_dir)

@@ -17,8 +17,8 @@ from archive.errors import ArchiveError
 from archive.model import Document
 from archive.options import ExtractOptions
 from archive.pipeline import extract_file
-from search.errors import QueryError
-from search.request import SearchRequest, SearchResponse
+from indexer.errors import QueryError
+from indexer.contract import SearchRequest, SearchResponse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -179,9 +179,9 @@ _SNIPPET_WORDS = ["enfant", "enfants", "Enfants", "l'enfant", "d'Événements", 
        st.sampled_from(["fr", "nl", "en", "und"]), st.data())
 def test_snippet_spans_are_the_index_analysers_words(words, lang, data):
     """match_spans, which analyses each distinct word once, marks exactly the words the analysers index as a query term."""
-    from indexer.analysis import analyzer_for
-    from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD
-    from search.snippets import match_spans
+    from indexer.whoosh.analysis import analyzer_for
+    from indexer.whoosh.schema import LANG_FIELDS, NEUTRAL_FIELD
+    from indexer.snippets import match_spans
 
     text = " ".join(words)
     def tokens(analyzer):  # Whoosh reuses one Token object: copy what each one says

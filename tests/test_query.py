@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search import query as tree
-from search.errors import QueryError
-from search.query import MUST, MUST_NOT, SHOULD, AnyOf, Filter, Phrase, Term, parse
-from search.ranking import ClauseMatches, combine
-from search.vectorized import Matches
+from indexer import query as tree
+from indexer.errors import QueryError
+from indexer.query import MUST, MUST_NOT, SHOULD, AnyOf, Filter, Phrase, Term, parse
+from indexer.ranking import ClauseMatches, combine
+from indexer.whoosh.evaluator import Matches
 
 
 def clauses(text: str) -> list[tuple[str, object]]:

@@ -194,9 +194,10 @@ def test_a_rebuild_killed_early_does_not_forget_files_from_other_folders(tmp_pat
     assert archive("ingest", tmp_path / "other", "--index", index).returncode == 0
     version = json.loads((index / store.VERSION_FILE).read_text())
     (index / store.VERSION_FILE).write_text(json.dumps(dict(version, signature="an older version")))
-    script = ("import os, signal, sys\nfrom pathlib import Path\nfrom indexer import store, sync\nreal = store.create\n"
+    script = ("import os, signal, sys\nfrom pathlib import Path\nfrom indexer import sync\nfrom indexer.whoosh import index\n"
+              "real = index.create\n"
               "def create(folder):\n    ix = real(folder)\n    os.kill(os.getpid(), signal.SIGKILL)\n"
-              "store.create = create\nsync.sync([Path(sys.argv[1])], Path(sys.argv[2]), sync.SyncOptions(jobs=1))\n")
+              "index.create = create\nsync.sync([Path(sys.argv[1])], Path(sys.argv[2]), sync.SyncOptions(jobs=1))\n")
     killed = subprocess.run([sys.executable, "-c", script, str(tmp_path / "first"), str(index)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert killed.returncode == -signal.SIGKILL
     assert archive("ingest", tmp_path / "first", "--index", index).returncode == 0
@@ -266,8 +267,8 @@ def test_two_ingests_at_once_one_is_refused_clearly_and_nothing_is_corrupted(sma
 
 
 def test_searches_keep_answering_while_an_ingest_writes(small_corpus, tmp_path):
-    from search.engine import WhooshEngine
-    from search.request import SearchRequest
+    from indexer.whoosh.engine import WhooshEngine
+    from indexer.contract import SearchRequest
 
     corpus, markers = small_corpus
     index = tmp_path / "index"

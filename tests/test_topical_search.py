@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from search.errors import QueryError
-from search.request import SearchRequest
+from indexer.errors import QueryError
+from indexer.contract import SearchRequest
 
 canvas = pytest.importorskip("reportlab.pdfgen.canvas")
 
@@ -48,7 +48,7 @@ def _report_pdf() -> bytes:
 @pytest.fixture(scope="module")
 def topical(tmp_path_factory):
     from indexer.sync import SyncOptions, sync
-    from search.engine import WhooshEngine
+    from indexer.whoosh.engine import WhooshEngine
 
     folder = tmp_path_factory.mktemp("topical") / "docs"
     folder.mkdir()
@@ -95,7 +95,7 @@ def test_function_words_are_neither_matched_nor_highlighted(topical):
         marked = {hit.snippet[s:e].lower() for s, e in hit.highlights}
         assert marked and not marked & {"des", "de", "la", "les"}, (hit.path, marked)
     doc = topical.document(response.hits[0].id, query="traite des mineurs")
-    words = {p["text"][s:e].lower() for p in doc["passages"] for s, e in p["highlights"]}
+    words = {p.text[s:e].lower() for p in doc.passages for s, e in p.highlights}
     assert words <= {"traite", "mineurs", "mineur"} and words
 
 

@@ -16,12 +16,38 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer import postings, store
-from indexer.schema import SEARCH_FIELDS
+from whoosh import query as q
+from whoosh.qparser import FuzzyTermPlugin, MultifieldParser
+from whoosh.qparser.plugins import FieldAliasPlugin
+
+from indexer.whoosh import index as whoosh_index
+from indexer.contract import SearchRequest
 from indexer.sync import SyncOptions, sync
-from search import engine as engine_module
-from search import vectorized
-from search.request import SearchRequest
+from indexer.whoosh import engine as engine_module
+from indexer.whoosh import evaluator as vectorized
+from indexer.whoosh import postings
+from indexer.whoosh.schema import NEUTRAL_FIELD, SEARCH_FIELDS
+
+
+def whoosh_query(eng, text: str) -> q.Query:
+    """Whoosh's own parse of ``text`` (every word required, phrases on the fields with positions),
+    with the optional near-phrase of plain words that the engine adds: the queries the evaluator
+    must answer exactly as Whoosh does."""
+    parser = MultifieldParser(list(SEARCH_FIELDS), eng.schema, fieldboosts=SEARCH_FIELDS)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(FieldAliasPlugin({"projects": ["project"], "plang": ["lang", "language"]}))
+
+    def positioned(node):
+        if isinstance(node, q.Phrase) and not eng.schema[node.fieldname].format.supports("positions"):
+            return q.NullQuery
+        return node
+
+    parsed = parser.parse(text).accept(positioned).normalize()
+    words = [t.text for t in eng.schema[NEUTRAL_FIELD].analyzer(text)]
+    plain = engine_module._PLAIN_WORDS.fullmatch(text)
+    if plain and len(words) >= 2:
+        parsed = q.AndMaybe(parsed, q.Phrase(NEUTRAL_FIELD, words, slop=engine_module.PHRASE_SLOP, boost=engine_module.PHRASE_BOOST))
+    return parsed
 
 WORDS = {
     "fr": "les des enfants enfant protection droits traite exploitation rapport projet école famille victimes "
@@ -90,18 +116,18 @@ def evaluator_and_engine(index, request, monkeypatch):
 
 
 def test_the_index_has_segments_and_deletions_and_the_queries_match(index):
-    reader = store.open_index(index).reader()
+    reader = whoosh_index.open_index(index).reader()
     assert len(list(reader.leaf_readers())) > 1
     assert reader.has_deletions()
     eng = engine_module.WhooshEngine(index)
-    matching = [text for text in QUERIES if _whoosh(eng.searcher(), eng.parse(text)[0])]
+    matching = [text for text in QUERIES if _whoosh(eng.searcher(), whoosh_query(eng, text))]
     assert len(matching) >= len(QUERIES) - 3, set(QUERIES) - set(matching)
 
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_matches_and_scores_are_whooshs(evaluator_and_engine, text):
     evaluator, eng = evaluator_and_engine
-    parsed, _ = eng.parse(text)
+    parsed = whoosh_query(eng, text)
     expected = _whoosh(evaluator.searcher, parsed)
     got = evaluator.matches(parsed)
     assert list(got.ids) == sorted(expected)
@@ -111,7 +137,7 @@ def test_matches_and_scores_are_whooshs(evaluator_and_engine, text):
 @pytest.mark.parametrize("text", QUERIES)
 def test_positions_and_stored_text_agree_on_phrases(index, text, monkeypatch):
     eng = engine_module.WhooshEngine(index)
-    parsed, _ = eng.parse(text)
+    parsed = whoosh_query(eng, text)
     on_text = vectorized.Evaluator(eng.searcher()).matches(parsed)
     monkeypatch.setattr(vectorized, "STORED_CHECK", 0)  # always read the words' positions
     on_positions = vectorized.Evaluator(eng.searcher()).matches(parsed)
@@ -126,7 +152,7 @@ def test_first_documents_are_those_of_whooshs_ranking(evaluator_and_engine, text
     monkeypatch.setattr(engine_module, "RESCORE_WINDOW", 10**9)
     searcher = evaluator.searcher
     doc_of = eng._facet_arrays(searcher).doc_of
-    parsed, _ = eng.parse(text)
+    parsed = whoosh_query(eng, text)
     ranked = sorted(_whoosh(searcher, parsed).items(), key=lambda kv: (-kv[1], kv[0]))
     expected, seen = [], set()
     for docnum, score in ranked:
@@ -162,7 +188,7 @@ def test_saved_arrays_follow_the_segments(index, tmp_path, monkeypatch):
 
     copy = tmp_path / "index"
     shutil.copytree(index, copy)
-    ix = store.open_index(copy)
+    ix = whoosh_index.open_index(copy)
     with ix.searcher() as searcher:
         segments = {postings.segment_id(leaf) for leaf, _ in searcher.reader().leaf_readers()}
         # the ingest saved each segment's arrays (few terms reach the real thresholds here)
@@ -170,7 +196,7 @@ def test_saved_arrays_follow_the_segments(index, tmp_path, monkeypatch):
         assert postings.update(copy, searcher.reader(), list(SEARCH_FIELDS)) == 0  # nothing to do
     monkeypatch.setattr(postings, "HOT_MIN", 1)
     ix.optimize()  # merges every segment into one
-    ix = store.open_index(copy)
+    ix = whoosh_index.open_index(copy)
     with ix.searcher() as searcher:
         reader = searcher.reader()
         assert postings.update(copy, reader, list(SEARCH_FIELDS)) == 1
@@ -196,7 +222,7 @@ def test_view_file_reads_like_a_file_without_copying():
     import io
     import pickle
 
-    from indexer.whoosh_fixes import ViewFile
+    from indexer.whoosh.files import ViewFile
 
     data = pickle.dumps((1, "deux", [3.0])) + b"line one\nline two\n" + bytes(range(256))
     view = memoryview(bytearray(data))

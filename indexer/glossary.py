@@ -67,7 +67,7 @@ class Glossary:
     def translate(self, group: tree.Group) -> tuple[tree.Group, str | None]:
         """The query with each glossary term joined by its translations (as alternatives that
         satisfy the same words), and a line saying what was added; unchanged when nothing matched."""
-        from .matching import Translated, Translation, is_function_word
+        from .translation import Translated, Translation, is_function_word
 
         clauses = list(group.clauses)
         # Plain words of the top level, in order, function words left out.
@@ -113,7 +113,7 @@ def _key(term: str, lang: str) -> tuple[str, ...] | None:
 
 def translation_node(term: str):
     """A translation as a query node: one word, or its content words together in one passage."""
-    from .matching import is_function_word
+    from .translation import is_function_word
 
     words = [w for w in _WORD.findall(term) if not is_function_word(w)]
     if not words:

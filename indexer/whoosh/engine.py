@@ -1,4 +1,4 @@
-"""The Whoosh engine behind :mod:`search.request`: open once, answer many queries.
+"""The Whoosh engine behind :mod:`indexer.contract`: open once, answer many queries.
 
 One searcher is opened with the engine and reused; ``refresh`` swaps it for a
 new one only when the index has changed (checked at most once a second), so
@@ -7,7 +7,9 @@ opening the index is never on a query's path.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 import functools
 import re
 import threading
@@ -17,28 +19,27 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as q
-from whoosh.qparser import FuzzyTermPlugin, MultifieldParser, QueryParser
-from whoosh.qparser.plugins import FieldAliasPlugin
+from whoosh.qparser import QueryParser
 
-from indexer import store
-from indexer.analysis import stop_words
-from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS
+from archive.textutil import fold
 
-from indexer import facet_table, postings
-
-from . import query as tree
-from .errors import QueryError
+from .. import query as tree
+from ..contract import DocumentView, FilterValue, Hit, PassageView, SearchRequest, SearchResponse, Stats
+from ..crosslang import CrossLanguage
+from ..errors import QueryError
+from ..filters import FACET_FILTERS, filters_for
+from ..glossary import Glossary, find_glossary
+from ..projects import ProjectSpellings, vocabulary_for_index
+from ..ranking import Matches
+from ..snippets import make_snippet, match_spans
+from ..translation import FUNCTION_WORDS, mention_projects, simplify
+from . import facet_table, index, postings
+from .evaluator import Evaluator, Unsupported
 from .facets import FacetArrays, count, facet_counts
-from .filters import Filter, filters_for, visibility_query
-from .crosslang import CrossLanguage
-from .glossary import Glossary, find_glossary
-from .matching import Matcher, mention_projects, simplify
-from .projects import ProjectSpellings
-from .request import Hit, SearchRequest, SearchResponse
-from .snippets import make_snippet
-from .vectorized import Evaluator, Matches, Unsupported
+from .matching import Matcher
+from .schema import LANG_FIELDS, NEUTRAL_FIELD
+from .writer import writing
 
-FACET_FILTERS = {"lang", "year", "project", "type"}
 PHRASE_SLOP = 2  # words may stand this far apart and still count as together
 PHRASE_BOOST = 2.0
 # The near-phrase boost is checked on at most this many passages, best first (a
@@ -48,12 +49,11 @@ RESCORE_WINDOW = 200
 PROSE_FLOOR = 0.3
 # Words only: no quotes, parentheses, field:, wildcards, fuzziness or operators.
 _PLAIN_WORDS = re.compile(r"(?!.*\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b)[^\"():*?~^\[\]{}]+")
-# The neutral field keeps function words; "more like this" must not pick them.
-_ANY_STOP_WORD = stop_words("fr") | stop_words("nl") | stop_words("en")
 
 
 def _serialized(method):
-    """Whoosh readers share file handles and are not safe across threads: one call at a time."""
+    """Whoosh readers share file handles and are not safe across threads: one call at a time
+    (the engine's one lock; callers hold none of their own)."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -64,12 +64,19 @@ def _serialized(method):
 
 
 class WhooshEngine:
+    """The embedded engine (:class:`indexer.contract.Engine`): one index folder, opened once,
+    answering many queries."""
+
+    #: Calls are serialised inside (Whoosh readers share file handles), so any thread may call.
+    threadsafe = True
+
     def __init__(self, index_dir: Path, glossary: Glossary | None = None, refresh_interval: float = 1.0,
-                 dictionary_loader=None):
+                 dictionary_loader=None, create: bool = False):
         """``dictionary_loader``: returns the bilingual dictionary for cross-language search (see
-        :mod:`search.crosslang`); called on the first such search."""
+        :mod:`indexer.crosslang`); called on the first such search. ``create``: start a new,
+        empty index there (replacing one built by another version)."""
         self.folder = Path(index_dir)
-        self.ix = store.open_index(self.folder)
+        self.ix = index.create(self.folder) if create else index.open_index(self.folder)
         self.schema = self.ix.schema
         self.glossary = glossary
         self.crosslang = CrossLanguage(glossary, dictionary_loader)
@@ -82,16 +89,25 @@ class WhooshEngine:
         self._dates: np.ndarray | None = None
         self._spellings: ProjectSpellings | None = None
         self._checked = time.monotonic()
-        self.parser = MultifieldParser(list(SEARCH_FIELDS), self.schema, fieldboosts=SEARCH_FIELDS)
-        self.parser.add_plugin(FuzzyTermPlugin())
-        self.parser.add_plugin(FieldAliasPlugin({"projects": ["project"], "plang": ["lang", "language"], NEUTRAL_FIELD: ["text", "exact"]}))
         self.spell_parser = QueryParser(NEUTRAL_FIELD, self.schema)
         self._neutral = self.schema[NEUTRAL_FIELD].analyzer
 
     @classmethod
-    def open(cls, index_dir: Path, cross_language_glossary: Path | None = None) -> "WhooshEngine":
+    def open(cls, index_dir: Path, cross_language_glossary: Path | None = None, create: bool = False) -> "WhooshEngine":
         path = find_glossary(cross_language_glossary)
-        return cls(index_dir, Glossary.load(path) if path else None, dictionary_loader=dictionary_loader())
+        return cls(index_dir, Glossary.load(path) if path else None, dictionary_loader=dictionary_loader(), create=create)
+
+    @staticmethod
+    def is_current(index_dir: Path) -> bool:
+        """Whether an index built by this code is in ``index_dir`` (else ingest rebuilds it)."""
+        return index.is_current(Path(index_dir))
+
+    # -- writing --------------------------------------------------------------
+
+    def writer(self, finish: bool = True):
+        """``with engine.writer() as w: w.delete_path(p); w.add(document)`` — committed when the block
+        succeeds; ``finish=False`` leaves the derived data (facet table, saved postings) to a later block."""
+        return _refreshing(self, writing(self.ix, self.folder, finish))
 
     # -- searcher lifecycle ---------------------------------------------------
 
@@ -184,16 +200,14 @@ class WhooshEngine:
     # -- queries --------------------------------------------------------------
 
     def parse_query(self, text: str) -> tree.Parsed:
-        """The user's text as the archive's query tree (see :mod:`search.query`)."""
+        """The user's text as the archive's query tree (see :mod:`indexer.query`)."""
         return tree.parse(text)
 
     def project_spellings(self) -> ProjectSpellings:
         """The projects' names and aliases (from the vocabulary the index was built with) and ids."""
         spellings = self._spellings
         if spellings is None:
-            from .names import ProjectNames
-
-            vocabulary = ProjectNames.for_index(self.folder).vocabulary
+            vocabulary = vocabulary_for_index(self.folder)
             spellings = self._spellings = ProjectSpellings(vocabulary, self._facet_arrays(self.searcher()).projects)
         return spellings
 
@@ -204,7 +218,7 @@ class WhooshEngine:
             raise QueryError(f"year:{value} is not a year (write year:2019)", "query_bad_year", value=value)
         if name == "project":
             value = self.project_spellings().resolve(value, self._visible_projects(searcher, include_internal))
-        return self._mask(searcher, Filter(name, value, value).clause())
+        return self._mask(searcher, _clause(FilterValue(name, value, value)))
 
     def _matcher(self, searcher, include_internal: bool = True) -> Matcher:
         return Matcher(self._eval(searcher), lambda node: self._filter_mask(searcher, node, include_internal))
@@ -214,38 +228,8 @@ class WhooshEngine:
         if include_internal:
             return None
         arrays = self._facet_arrays(searcher)
-        public = np.flatnonzero(self._mask(searcher, visibility_query(False)))
+        public = np.flatnonzero(self._mask(searcher, _visibility(False)))
         return set(count(arrays, "project", public))
-
-    def parse(self, text: str, cross_language: bool = False) -> tuple[q.Query, str | None]:
-        """Whoosh's own parse of the text (all words required): kept for the evaluator's
-        differential tests and "more like this"; searches use :meth:`parse_query`."""
-        text = (text or "").strip()
-        if not text or text == "*":
-            return q.Every(), None
-        expanded = self.glossary.expand(text) if cross_language and self.glossary else text
-        try:
-            parsed = self.parser.parse(expanded)
-        except Exception as exc:  # Whoosh raises assorted errors on odd syntax
-            raise QueryError(f"cannot understand the query {text!r}: {exc}") from None
-        parsed = parsed.accept(self._drop_unpositioned_phrases).normalize()
-        if parsed is q.NullQuery:
-            raise QueryError(f"the query {text!r} has no words to search for (only stop words or punctuation?)")
-        return self._proximity_boost(text, parsed), (expanded if expanded != text else None)
-
-    def _proximity_boost(self, text: str, parsed: q.Query) -> q.Query:
-        """Plain words also score as a near-phrase: the passage that has them together wins.
-
-        BM25F alone ranks words one by one, so a page that repeats them far apart
-        beats the page where they stand together; the optional phrase lets the
-        right page (and document) come first without requiring the phrase.
-        """
-        if not _PLAIN_WORDS.fullmatch(text):
-            return parsed
-        words = [t.text for t in self._neutral(text)]
-        if len(words) < 2:
-            return parsed
-        return q.AndMaybe(parsed, q.Phrase(NEUTRAL_FIELD, words, slop=PHRASE_SLOP, boost=PHRASE_BOOST))
 
     def _near_phrase(self, searcher, text: str, group: tree.Group):
         """For plain words, the passages where they could stand together (as a phrase within
@@ -263,13 +247,6 @@ class WhooshEngine:
         bonus, btexts = parts
         return bonus, lambda ids: evaluator.phrase_check(phrase, btexts, ids)
 
-    def _drop_unpositioned_phrases(self, node: q.Query) -> q.Query:
-        # The parser puts a phrase on every field; the stemmed fields keep no
-        # positions, so the phrase is matched on the neutral field and the title.
-        if isinstance(node, q.Phrase) and node.fieldname in self.schema and not self.schema[node.fieldname].format.supports("positions"):
-            return q.NullQuery
-        return node
-
     @_serialized
     def search(self, request: SearchRequest) -> SearchResponse:
         if request.page < 1 or not 1 <= request.per_page <= 1000:
@@ -284,15 +261,15 @@ class WhooshEngine:
         if request.projects:
             request = dataclasses.replace(request, projects=tuple(self.project_spellings().resolve(p, visible) for p in request.projects))
         filters = filters_for(request)
-        by_name: dict[str, list[Filter]] = {}
+        by_name: dict[str, list[FilterValue]] = {}
         for f in filters:
             by_name.setdefault(f.name, []).append(f)
 
-        always: list[q.Query] = [f.clause() for name, fs in by_name.items() if name not in FACET_FILTERS for f in fs]
-        visible = visibility_query(request.include_internal)
+        always: list[q.Query] = [_clause(f) for name, fs in by_name.items() if name not in FACET_FILTERS for f in fs]
+        visible = _visibility(request.include_internal)
         if visible is not None:
             always.append(visible)
-        facet_clauses = {name: _any([f.clause() for f in fs]) for name, fs in by_name.items() if name in FACET_FILTERS}
+        facet_clauses = {name: _any([_clause(f) for f in fs]) for name, fs in by_name.items() if name in FACET_FILTERS}
 
         arrays = self._facet_arrays(searcher)
         always_mask = self._mask(searcher, _all(always))
@@ -319,7 +296,7 @@ class WhooshEngine:
         # Correcting is slow (a fuzzy walk of the lexicon), so only when the query has a word the
         # index does not know. Its other words may still find documents (no word is required), so
         # the correction is offered when it finds at least as many.
-        if self._has_unknown_words(request.query, searcher):
+        if self._has_unknown_words(parsed.query, searcher):
             response.suggestion = self.suggest(request, better_than=max(0, total - 1))
         return response
 
@@ -335,14 +312,10 @@ class WhooshEngine:
 
     # -- suggestions ----------------------------------------------------------
 
-    def _has_unknown_words(self, text: str, searcher) -> bool:
-        try:
-            parsed = self.spell_parser.parse(text)
-        except Exception:
-            return False
+    def _has_unknown_words(self, group: tree.Group, searcher) -> bool:
         reader = searcher.reader()
         # Short words are too often valid somewhere to be worth correcting.
-        words = [t for f, t in parsed.iter_all_terms() if f == NEUTRAL_FIELD and len(t) >= 4]
+        words = [fold(w.lower()) for w in tree.words_of(group) if len(w) >= 4]
         return any(not reader.frequency(NEUTRAL_FIELD, w) for w in words)
 
     @_serialized
@@ -359,7 +332,7 @@ class WhooshEngine:
             return None
         # The lexicon holds internal documents' words too: each new word must
         # occur in a document the requester may see.
-        visible = self._mask(searcher, visibility_query(request.include_internal))
+        visible = self._mask(searcher, _visibility(request.include_internal))
         old_words = {t for _, t in parsed.iter_all_terms()}
         for field, word in corrected.query.iter_all_terms():
             if word not in old_words and not self._top_documents(searcher, q.Term(field, word), visible, 1):
@@ -375,7 +348,7 @@ class WhooshEngine:
     # -- documents ------------------------------------------------------------
 
     @_serialized
-    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> dict[str, Any] | None:
+    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> DocumentView | None:
         searcher = self.searcher()
         passages = sorted(searcher.documents(doc_id=doc_id), key=lambda f: f.get("seq", 0))
         if not passages or (not include_internal and passages[0].get("visibility") != "public"):
@@ -386,20 +359,14 @@ class WhooshEngine:
                 terms = self._matcher(searcher).terms_of(self.parse_query(query).query)
             except QueryError:
                 terms = set()
-        from .snippets import match_spans
-
-        first = passages[0]
-        info = _hit_from_fields(first, 0.0, "", []).to_dict()
-        for key in ("score", "snippet", "highlights", "passage_lang"):
-            info.pop(key)
-        info["visibility"] = first.get("visibility")
-        info["passages"] = []
+        hit = _hit_from_fields(passages[0], 0.0, "", [])
+        views = []
         for p in passages:
             text = p.get(NEUTRAL_FIELD, "")
             spans = match_spans(text, p.get("plang", "und"), terms) if terms else []
-            info["passages"].append({"page": p.get("page") or None, "lang": p.get("plang"), "text": text, "highlights": [list(s) for s in spans]})
-        info["text"] = "\n\n".join(p["text"] for p in info["passages"])
-        return info
+            views.append(PassageView(p.get("page") or None, p.get("plang", "und"), text, [list(span) for span in spans]))
+        return DocumentView(hit.id, hit.title, hit.path, hit.format, hit.type, hit.lang, hit.langs, hit.year, hit.date,
+                            hit.projects, hit.visibility, views)
 
     @_serialized
     def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False) -> list[Hit]:
@@ -408,47 +375,52 @@ class WhooshEngine:
         doc = self.document(doc_id, include_internal)
         if doc is None:
             return []
-        text = doc["title"] + "\n" + doc["text"][:20000]
+        text = doc.title + "\n" + doc.text[:20000]
         # Distinctive words in their stemmed form (so "enfant" meets "enfants") and as written.
-        fields = [f for f in (LANG_FIELDS.get(doc["lang"]), NEUTRAL_FIELD) if f]
+        fields = [f for f in (LANG_FIELDS.get(doc.lang), NEUTRAL_FIELD) if f]
         terms = set()
         for field in fields:
             for word, _ in searcher.key_terms_from_text(field, text, numterms=20):
-                if len(word) > 2 and not word.isdigit() and word not in _ANY_STOP_WORD:
+                if len(word) > 2 and not word.isdigit() and word not in FUNCTION_WORDS:
                     terms.add((field, word))
         if not terms:
             return []
         query = q.Or([q.Term(field, word) for field, word in sorted(terms)])
         exclude = q.Term("doc_id", doc_id)
-        filt = _all([c for c in (visibility_query(include_internal), q.Not(exclude)) if c is not None])
+        filt = _all([c for c in (_visibility(include_internal), q.Not(exclude)) if c is not None])
         top = self._top_documents(searcher, query, self._mask(searcher, filt), limit)
         return [self._hit(searcher, docnum, score, terms, 160) for docnum, score in top]
 
     @_serialized
-    def stats(self, include_internal: bool = False) -> dict[str, Any]:
-        """Documents per year, language (main language), project and type, and per year by language/project."""
+    def stats(self, include_internal: bool = False) -> Stats:
+        """Documents per year, language, project and type, and per year by main language and by project,
+        counted on the facet arrays (no stored field is read)."""
         searcher = self.searcher()
-        filt = visibility_query(include_internal)
-        per_doc: dict[str, dict] = {}
-        for docnum in np.flatnonzero(self._mask(searcher, filt if filt is not None else q.Every())):
-            f = searcher.stored_fields(int(docnum))
-            per_doc.setdefault(f["doc_id"], f)
-        out: dict[str, Any] = {"documents": len(per_doc), "passages": 0, "year": {}, "lang": {}, "project": {}, "type": {},
-                               "year_lang": {}, "year_project": {}}
-        for f in per_doc.values():
-            out["passages"] += f.get("n_passages", 1)
-            year = str(f.get("year") or "unknown")
-            lang = f.get("doc_lang", "und")
-            _inc(out["year"], year)
-            _inc(out["lang"], lang)
-            _inc(out["type"], f.get("type", "other"))
-            _inc(out["year_lang"].setdefault(year, {}), lang)
-            for project in filter(None, (f.get("projects") or "").split(",")):
-                _inc(out["project"], project)
-                _inc(out["year_project"].setdefault(year, {}), project)
-        out["year"] = dict(sorted(out["year"].items()))
-        for key in ("lang", "project", "type"):
-            out[key] = dict(sorted(out[key].items(), key=lambda kv: (-kv[1], kv[0])))
+        arrays = self._facet_arrays(searcher)
+        live = self._eval(searcher).live
+        docs = np.zeros(arrays.documents, dtype=bool)
+        docs[arrays.doc_of[live]] = True
+        if not include_internal:
+            docs &= arrays.public
+        passages = np.flatnonzero(live & docs[arrays.doc_of])
+        chosen = np.flatnonzero(docs)
+        years = [arrays.years[c] if arrays.years[c] != "0" else "unknown" for c in arrays.year[chosen]]
+        main = [arrays.main_langs[c] for c in arrays.main_lang[chosen]]
+        out = Stats(documents=len(chosen), passages=len(passages))
+        out.lang = count(arrays, "lang", passages)
+        out.project = count(arrays, "project", passages)
+        out.type = count(arrays, "type", passages)
+        projects_of: dict[int, list[str]] = {}
+        for d, p in zip(arrays.pair_doc, arrays.pair_project):
+            projects_of.setdefault(int(d), []).append(arrays.projects[p])
+        for d, year, lang in zip(chosen, years, main):
+            _inc(out.year, year)
+            _inc(out.main_lang, lang)
+            _inc(out.year_lang.setdefault(year, {}), lang)
+            for project in projects_of.get(int(d), ()):
+                _inc(out.year_project.setdefault(year, {}), project)
+        out.year = dict(sorted(out.year.items()))
+        out.main_lang = dict(sorted(out.main_lang.items(), key=lambda kv: (-kv[1], kv[0])))
         return out
 
 
@@ -550,6 +522,39 @@ def _kth_document_score(rows: np.ndarray, ids, scores, doc_of, k: int) -> float 
 
 def _inc(counter: dict, key: str) -> None:
     counter[key] = counter.get(key, 0) + 1
+
+
+def _clause(f: FilterValue) -> q.Query:
+    """A filter value as the Whoosh query over the field that holds it."""
+    if f.name == "lang":
+        return q.Term("plang", f.value)
+    if f.name == "year":
+        return q.Term("year", int(f.value))
+    if f.name == "project":
+        return q.Term("projects", f.value)
+    if f.name == "type":
+        return q.Term("type", f.value)
+    if f.name == "from":
+        return q.NumericRange("date", _day(f.value), None)
+    if f.name == "to":
+        return q.NumericRange("date", 1, _day(f.value))
+    raise QueryError(f"unknown filter {f.name!r}")
+
+
+def _day(value: str) -> int:
+    return int(dt.date.fromisoformat(value).strftime("%Y%m%d"))
+
+
+def _visibility(include_internal: bool) -> q.Query | None:
+    return None if include_internal else q.Term("visibility", "public")
+
+
+@contextlib.contextmanager
+def _refreshing(engine: "WhooshEngine", block):
+    """The writer's block, after which the engine's searcher sees the committed changes."""
+    with block as writer:
+        yield writer
+    engine.refresh()
 
 
 def _any(clauses: list[q.Query]) -> q.Query:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 
+import whoosh
 from whoosh.filedb import structfile
+
+from ..errors import EngineFailure
 
 
 class ViewFile:
@@ -78,4 +81,28 @@ def _buffer_file_init(self, buf, name=None, onclose=None):
 
 
 def apply() -> None:
+    check()
     structfile.BufferFile.__init__ = _buffer_file_init
+
+
+def check() -> None:
+    """Fail at start-up, loudly, if the Whoosh installed is not the one whose private structures
+    the archive reads (the zero-copy file, the postings and length readers of the whoosh3
+    codec); never degrade quietly per query."""
+    import inspect
+
+    from whoosh.codec import whoosh3
+    from whoosh.reading import SegmentReader
+
+    problems = []
+    if list(inspect.signature(structfile.BufferFile.__init__).parameters) != ["self", "buf", "name", "onclose"]:
+        problems.append("BufferFile.__init__(buf, name, onclose)")
+    if not hasattr(whoosh3.W3TermsReader, "term_info") or "postfile" not in inspect.signature(whoosh3.W3TermsReader.__init__).parameters:
+        problems.append("W3TermsReader(..., postfile)")
+    if not hasattr(whoosh3.W3PerDocReader, "_cached_reader"):
+        problems.append("W3PerDocReader._cached_reader")
+    if "terms" not in inspect.getsource(SegmentReader.__init__):
+        problems.append("SegmentReader._terms")
+    if problems:
+        raise EngineFailure(f"the installed Whoosh ({whoosh.versionstring()}) lacks what the archive reads: "
+                            f"{', '.join(problems)}; install the pinned version (whoosh-reloaded==2.7.5)")

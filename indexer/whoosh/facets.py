@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.facet_table import FacetTable
+from indexer.whoosh.facet_table import FacetTable
 
-from .request import FACET_NAMES
+from ..contract import FACET_NAMES
 
 
 @dataclass(frozen=True)
@@ -35,18 +35,23 @@ class FacetArrays:
     pair_project: np.ndarray
     projects: list[str]
     quality: np.ndarray  # passage -> 0..1, how much it reads as running text
+    public: np.ndarray  # document -> visible to the public
+    main_lang: np.ndarray  # document -> code in main_langs
+    main_langs: list[str]
 
     @classmethod
     def of(cls, table: FacetTable) -> "FacetArrays":
         years, year = _codes(table.year)
         types, kind = _codes(table.type)
+        main_langs, main_lang = _codes(table.main_lang)
         projects = sorted({p for ps in table.projects for p in ps})
         code = {p: i for i, p in enumerate(projects)}
         pair_doc = np.repeat(np.arange(len(table.projects), dtype=np.int64), [len(ps) for ps in table.projects])
         pair_project = np.array([code[p] for ps in table.projects for p in ps], dtype=np.int64)
         return cls(table.generation, np.asarray(table.doc_of, dtype=np.int64), np.asarray(table.plang, dtype=np.int64),
                    list(table.langs_seen), year, years, kind, types, pair_doc, pair_project, projects,
-                   np.frombuffer(table.quality, dtype=np.uint8).astype(np.float64) / 100.0)
+                   np.frombuffer(table.quality, dtype=np.uint8).astype(np.float64) / 100.0,
+                   np.array([v == "public" for v in table.visibility], dtype=bool), main_lang, main_langs)
 
     @functools.cached_property
     def passages_per_doc(self) -> np.ndarray:

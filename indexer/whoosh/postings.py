@@ -53,15 +53,9 @@ def deleted(reader) -> np.ndarray:
 def length_bytes(reader, field: str, count: int) -> np.ndarray:
     """One segment's field-length bytes for ``field`` (Whoosh's one-byte encoding; zeros where none)."""
     out = np.zeros(count, dtype=np.uint8)
-    try:
-        column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        raw = column._dbfile.get(column._basepos, min(column._count, count)) if column is not None else b""
-    except AttributeError:  # not the whoosh3 codec: ask one passage at a time
-        from whoosh.util.numeric import length_to_byte
-
-        for docnum in range(count):
-            out[docnum] = length_to_byte(reader.doc_field_length(docnum, field, 0) or None)
-        return out
+    # The whoosh3 codec's length column, read whole (files.check() made sure it is there).
+    column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    raw = column._dbfile.get(column._basepos, min(column._count, count)) if column is not None else b""
     out[:len(raw)] = np.frombuffer(raw, dtype=np.uint8)
     return out
 
@@ -69,9 +63,7 @@ def length_bytes(reader, field: str, count: int) -> np.ndarray:
 def leaf_postings(reader, field: str, btext: bytes, positions: bool = False):
     """One segment's postings of a term as (ids, weights, encoded positions or None), deleted
     passages included; None if the term is not in the segment."""
-    terms = getattr(reader, "_terms", None)
-    if terms is None or type(reader).__name__ != "SegmentReader":
-        return _slow_postings(reader, field, btext, positions)
+    terms = reader._terms  # a segment of the whoosh3 codec: files.check() made sure of it
     try:
         info = terms.term_info(field, btext)
     except (KeyError, TermNotFound):
@@ -80,9 +72,7 @@ def leaf_postings(reader, field: str, btext: bytes, positions: bool = False):
         ids, weights, values = info.inlined_postings()
         return (np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64),
                 list(values) if positions else None)
-    postfile = getattr(terms, "_postfile", None)
-    if postfile is None or not hasattr(postfile, "get"):
-        return _slow_postings(reader, field, btext, positions)
+    postfile = terms._postfile
     id_parts, weight_parts, values = [], [], []
     for count, (raw_ids, raw_weights, raw_values) in _blocks(postfile, info.extent()[0]):
         id_parts.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))  # stored as deltas
@@ -122,21 +112,6 @@ def _blocks(postfile, offset: int):
         if length < 0:
             return
         pos += _BLOCK_LENGTH.size + abs(length)
-
-
-def _slow_postings(reader, field: str, btext: bytes, positions: bool):
-    """Through Whoosh's matcher interface (which leaves deleted passages out itself)."""
-    if (field, btext) not in reader:
-        return None
-    matcher = reader.postings(field, btext)
-    ids, weights, values = [], [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        if positions:
-            values.append(matcher.value())
-        matcher.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64), (values if positions else None)
 
 
 # -- the cache of long posting lists ------------------------------------------

@@ -31,6 +31,7 @@ class FacetTable:
     projects: list[tuple[str, ...]]
     visibility: list[str]
     quality: array  # passage number -> how much it reads as running text, 0-100
+    main_lang: list[str]  # document ordinal -> its main language
 
 
 def _column(reader, name: str) -> list:
@@ -62,6 +63,7 @@ def build(reader, generation: int) -> FacetTable:
     types = _column(reader, "type")
     projects = _column(reader, "projects")
     visibility = _column(reader, "visibility")
+    main_langs = _column(reader, "doc_lang")
     quality = array("B", (min(100, max(0, q or 0)) for q in _column(reader, "quality")))
     return FacetTable(
         generation=generation,
@@ -74,6 +76,7 @@ def build(reader, generation: int) -> FacetTable:
         projects=[tuple(p for p in (projects[n] or "").split(",") if p) for n in first_passage],
         visibility=[visibility[n] for n in first_passage],
         quality=quality,
+        main_lang=[main_langs[n] for n in first_passage],
     )
 
 
@@ -104,6 +107,6 @@ def for_searcher(folder: Path, searcher) -> FacetTable:
     """The table of the searcher's generation: saved by the last ingest, else built now."""
     generation = searcher.reader().generation()
     table = load(folder, generation)
-    if table is None or len(table.doc_of) != searcher.reader().doc_count_all() or len(getattr(table, "quality", ())) != len(table.doc_of):
+    if table is None or len(table.doc_of) != searcher.reader().doc_count_all() or len(getattr(table, "main_lang", ())) != len(table.year):
         table = build(searcher.reader(), generation)
     return table

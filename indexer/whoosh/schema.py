@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import ANALYSIS_VERSION, analyzer_for
-from .quality import quality_code
+from ..analysis import ANALYSIS_VERSION
+from ..quality import quality_code
+from .analysis import analyzer_for
 
 #: Bump on any change to the fields below; with ANALYSIS_VERSION it decides rebuilds.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 LANG_FIELDS = {"fr": "text_fr", "nl": "text_nl", "en": "text_en"}
 NEUTRAL_FIELD = "text_all"
@@ -48,7 +49,7 @@ def build_schema() -> Schema:
         text_all=TEXT(analyzer=neutral, phrase=True, stored=True),
         # document metadata, for filters, facets and display
         format=ID(stored=True),
-        doc_lang=ID(stored=True),
+        doc_lang=ID(stored=True, sortable=True),
         langs=STORED(),
         year=NUMERIC(int, stored=True, sortable=True, shift_step=16),  # 0 when unknown; only matched exactly
         date=NUMERIC(int, stored=True, sortable=True, shift_step=8),  # yyyymmdd, 0 when unknown

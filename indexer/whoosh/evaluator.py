@@ -13,7 +13,7 @@ Queries made of terms, phrases, ``And``, ``Or``, ``AndMaybe``, ``AndNot``,
 (prefixes, wildcards, fuzzy terms, ranges...) raises :class:`Unsupported` and
 the engine asks Whoosh instead.
 
-Posting lists come from :mod:`indexer.postings`: the saved arrays of a
+Posting lists come from :mod:`indexer.whoosh.postings`: the saved arrays of a
 segment's frequent terms when there are some, else Whoosh's own files.
 """
 
@@ -29,13 +29,12 @@ from whoosh import query as q
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from indexer.analysis import fold_text
-from indexer.postings import SegmentArrays, deleted, leaf_postings, length_bytes
-from indexer.schema import NEUTRAL_FIELD, indexed_neutral_text
+from ..analysis import fold_text
+from ..ranking import EMPTY, NO_IDS, NO_SCORES, Matches, intersect, optional, subtract, union
+from .postings import SegmentArrays, deleted, leaf_postings, length_bytes
+from .schema import NEUTRAL_FIELD, indexed_neutral_text
 
 _LENGTH_OF_BYTE = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)])
-_NO_IDS = np.zeros(0, dtype=np.int64)
-_NO_SCORES = np.zeros(0, dtype=np.float64)
 TERM_CACHE = 512  # (field, term) score arrays kept per searcher
 MASK_CACHE = 64  # filter masks kept per searcher
 # Up to this many passages, a phrase is checked on their stored text rather than
@@ -45,27 +44,6 @@ STORED_CHECK = 512
 
 class Unsupported(Exception):
     """A query this module does not evaluate; the caller asks Whoosh instead."""
-
-
-@dataclass(frozen=True)
-class Matches:
-    """Matching passage numbers (sorted, unique) and their scores."""
-
-    ids: np.ndarray
-    scores: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def where(self, mask: np.ndarray | None) -> "Matches":
-        """The matches whose passage is set in ``mask`` (a boolean array over all passages)."""
-        if mask is None:
-            return self
-        keep = mask[self.ids]
-        return Matches(self.ids[keep], self.scores[keep])
-
-
-EMPTY = Matches(_NO_IDS, _NO_SCORES)
 
 
 @dataclass(frozen=True)
@@ -79,7 +57,7 @@ class Evaluator:
     """Evaluates queries for one Whoosh searcher (make a new one when the searcher changes)."""
 
     def __init__(self, searcher, saved: list[SegmentArrays | None] | None = None):
-        """``saved``: each segment's saved arrays of frequent terms (see :mod:`indexer.postings`), if any."""
+        """``saved``: each segment's saved arrays of frequent terms (see :mod:`indexer.whoosh.postings`), if any."""
         reader = searcher.reader()
         self.searcher = searcher
         self.schema = searcher.schema
@@ -141,7 +119,7 @@ class Evaluator:
             if positions:
                 values.extend(leaf_values)
         if not ids:
-            return _Postings(_NO_IDS, _NO_SCORES, [] if positions else None)
+            return _Postings(NO_IDS, NO_SCORES, [] if positions else None)
         return _Postings(np.concatenate(ids), np.concatenate(weights), values if positions else None)
 
     def _btext(self, field: str, text) -> bytes | None:
@@ -165,7 +143,7 @@ class Evaluator:
         postings = self._postings(field, btext)
         field_obj = self.schema[field]
         if not len(postings.ids):
-            scores = _NO_SCORES
+            scores = NO_SCORES
         elif not field_obj.scorable:
             scores = postings.weights  # Whoosh's WeightScorer
         else:
@@ -334,38 +312,7 @@ def _near_in_order(lists: list[list[int]], slop: int) -> bool:
     return True
 
 
-# -- set operations on matches -------------------------------------------------
-
-
 def _boosted(m: Matches, boost: float) -> Matches:
     return m if boost == 1.0 else Matches(m.ids, m.scores * boost)
 
 
-def union(parts: list[Matches]) -> Matches:
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return EMPTY
-    if len(parts) == 1:
-        return parts[0]
-    ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
-    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(ids))
-    return Matches(ids, scores)
-
-
-def intersect(a: Matches, b: Matches) -> Matches:
-    ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-    return Matches(ids, a.scores[ia] + b.scores[ib])
-
-
-def optional(a: Matches, b: Matches) -> Matches:
-    _, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-    scores = a.scores.copy()
-    scores[ia] += b.scores[ib]
-    return Matches(a.ids, scores)
-
-
-def subtract(a: Matches, ids: np.ndarray) -> Matches:
-    if not len(ids) or not len(a):
-        return a
-    keep = ~np.isin(a.ids, ids, assume_unique=True)
-    return Matches(a.ids[keep], a.scores[keep])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from indexer.analysis import WORD_PATTERN, indexed_forms
-from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, TITLE_FIELD
+from indexer.whoosh.schema import LANG_FIELDS, NEUTRAL_FIELD, TITLE_FIELD
 
 ELLIPSIS = "…"
 

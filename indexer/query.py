@@ -12,7 +12,7 @@
 Operators are upper case; ``and``, ``or`` and ``not`` in lower case are words.
 What cannot be understood is never searched as a word: a dangling operator or an
 empty ``field:`` is dropped with a notice, and a query left with nothing to
-search for is a :class:`~search.errors.QueryError`.
+search for is a :class:`~indexer.errors.QueryError`.
 """
 
 from __future__ import annotations

@@ -26,7 +26,62 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .vectorized import EMPTY, Matches
+NO_IDS = np.zeros(0, dtype=np.int64)
+NO_SCORES = np.zeros(0, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Matching passage numbers (sorted, unique) and their scores."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def where(self, mask: np.ndarray | None) -> "Matches":
+        """The matches whose passage is set in ``mask`` (a boolean array over all passages)."""
+        if mask is None:
+            return self
+        keep = mask[self.ids]
+        return Matches(self.ids[keep], self.scores[keep])
+
+
+
+
+EMPTY = Matches(NO_IDS, NO_SCORES)
+
+
+def union(parts: list[Matches]) -> Matches:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    ids, inverse = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(ids))
+    return Matches(ids, scores)
+
+
+def intersect(a: Matches, b: Matches) -> Matches:
+    ids, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    return Matches(ids, a.scores[ia] + b.scores[ib])
+
+
+def optional(a: Matches, b: Matches) -> Matches:
+    _, ia, ib = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+    scores = a.scores.copy()
+    scores[ia] += b.scores[ib]
+    return Matches(a.ids, scores)
+
+
+def subtract(a: Matches, ids: np.ndarray) -> Matches:
+    if not len(ids) or not len(a):
+        return a
+    keep = ~np.isin(a.ids, ids, assume_unique=True)
+    return Matches(a.ids[keep], a.scores[keep])
+
 
 #: Weight of the words a document holds only on pages other than the one shown.
 SPREAD = 0.4

@@ -1,11 +1,11 @@
-"""The query tree (:mod:`search.query`) evaluated on the Whoosh index, passage by passage.
+"""The query tree (:mod:`indexer.query`) evaluated on the Whoosh index, passage by passage.
 
 Each word is looked up in every text field at once, in the form that field's
 analyser gives it (stemmed in the French, Dutch and English fields, folded in
 the title and the neutral field) and scored with BM25F as Whoosh scores it.
 Function words ("des", "in", "met", "of") count only inside a quoted phrase:
 they are neither matched nor highlighted on their own. The top of the query
-is ranked at document level by :mod:`search.ranking`.
+is ranked at document level by :mod:`indexer.ranking`.
 """
 
 from __future__ import annotations
@@ -17,44 +17,19 @@ import numpy as np
 from whoosh import query as q
 
 from archive.textutil import fold
-from indexer.analysis import indexed_forms, stop_words
-from indexer.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS, TITLE_FIELD
+from indexer.analysis import indexed_forms
+from indexer.whoosh.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS, TITLE_FIELD
 
-from . import query as tree
-from .ranking import ClauseMatches, combine
-from .vectorized import EMPTY, Evaluator, Matches, intersect, optional, subtract, union
+from .. import query as tree
+from ..ranking import EMPTY, ClauseMatches, Matches, combine, intersect, optional, subtract, union
+from ..translation import FUNCTION_WORDS, ProjectMention, Translated, is_function_clause, is_function_word
+from .evaluator import Evaluator
 
-FUNCTION_WORDS = stop_words("fr") | stop_words("nl") | stop_words("en")
 #: Prefixes and fuzzy words stand for at most this many index terms (the most frequent).
 MAX_EXPANSIONS = 128
 #: A project named in the query scores like a word this many times its IDF (a strong title match).
 PROJECT_SCORE = 2.0
 PHRASE_FIELDS = {NEUTRAL_FIELD: SEARCH_FIELDS[NEUTRAL_FIELD], TITLE_FIELD: SEARCH_FIELDS[TITLE_FIELD]}
-
-
-def is_function_word(word: str) -> bool:
-    return fold(word.lower()) in FUNCTION_WORDS
-
-
-def content_words(group: tree.Group) -> list[tree.Term]:
-    """The optional plain words of a query's top level that count toward matching."""
-    return [n for n in group.of(tree.SHOULD) if isinstance(n, tree.Term) and not n.field and not n.prefix
-            and not n.fuzzy and not is_function_word(n.text)]
-
-
-@dataclass
-class Translation:
-    """What a word or phrase of the query also stands for in the other languages."""
-
-    nodes: list[tuple[object, float]]  # (query node, weight)
-    label: str
-
-
-@dataclass
-class Evaluation:
-    matches: Matches
-    #: (field, indexed term) pairs the query matched, for highlighting.
-    terms: set[tuple[str, str]] = field(default_factory=set)
 
 
 class Matcher:
@@ -179,7 +154,7 @@ class Matcher:
     def terms_of(self, group: tree.Group) -> set[tuple[str, str]]:
         """The (field, indexed term) pairs a query matches anywhere, for highlighting a whole document."""
         for c in group.clauses:
-            if c.occur != tree.MUST_NOT and not isinstance(c.node, tree.Filter) and not _is_function_clause(c.node):
+            if c.occur != tree.MUST_NOT and not isinstance(c.node, tree.Filter) and not is_function_clause(c.node):
                 self.node(c.node)
         return self.terms
 
@@ -208,7 +183,7 @@ class Matcher:
                 allowed = mask if allowed is None else allowed & mask
         for c in group.clauses:
             node = c.node
-            if isinstance(node, tree.Filter) or (c.occur == tree.SHOULD and _is_function_clause(node)):
+            if isinstance(node, tree.Filter) or (c.occur == tree.SHOULD and is_function_clause(node)):
                 continue
             found = self.node(node)
             if allowed is not None and c.occur != tree.MUST_NOT:
@@ -225,73 +200,6 @@ class Matcher:
         if len(words) == 1:
             return self.word(words[0], "exact")
         return self.phrase(tree.Phrase(tuple(words), "exact"))
-
-
-@dataclass(frozen=True)
-class ProjectMention:
-    """The documents of a project whose name the query spells."""
-
-    project: str
-
-
-def mention_projects(group: tree.Group, spellings, visible: set[str] | None = None) -> tuple[tree.Group, list[str]]:
-    """The query with each run of plain words that spells a project's name (see
-    :mod:`search.projects`) also matching that project's documents; and the ids found.
-    ``visible``: the projects the requester may see (None: all)."""
-    rows = [i for i, c in enumerate(group.clauses) if c.occur != tree.MUST_NOT and _plain(c.node)]
-    words, owner = [], []
-    for i in rows:
-        node = group.clauses[i].node
-        for w in (node.words if isinstance(node, tree.Phrase) else (node.text,)):
-            words.append(w)
-            owner.append(i)
-    clauses = list(group.clauses)
-    found = []
-    for start, n, pid in spellings.find(words):
-        if visible is not None and pid not in visible:
-            continue
-        found.append(pid)
-        translation = Translation([(ProjectMention(pid), 1.0)], f"project {spellings.names.get(pid, pid)}")
-        for i in dict.fromkeys(owner[start:start + n]):
-            c = clauses[i]
-            if not _is_function_clause(c.node):
-                clauses[i] = tree.Clause(c.occur, Translated(c.node, translation))
-    return (tree.Group(tuple(clauses)) if found else group), found
-
-
-def simplify(group: tree.Group) -> tree.Group:
-    """Words written with inner punctuation that hold one content word ("l'oubli") become that word."""
-    clauses = []
-    for c in group.clauses:
-        node = c.node
-        if isinstance(node, tree.Phrase) and not node.quoted:
-            kept = [w for w in node.words if not is_function_word(w)]
-            if len(kept) == 1:
-                node = tree.Term(kept[0], node.field)
-        clauses.append(tree.Clause(c.occur, node))
-    return tree.Group(tuple(clauses))
-
-
-def _plain(node) -> bool:
-    if isinstance(node, tree.Term):
-        return not node.field and not node.prefix and not node.fuzzy
-    return isinstance(node, tree.Phrase) and not node.quoted and not node.field
-
-
-@dataclass(frozen=True)
-class Translated:
-    """A query word (or words) together with its translations (cross-language search)."""
-
-    original: object
-    translation: Translation
-
-
-def _is_function_clause(node) -> bool:
-    if isinstance(node, tree.Term):
-        return not node.field and not node.prefix and not node.fuzzy and is_function_word(node.text)
-    if isinstance(node, tree.Phrase) and not node.quoted:
-        return all(is_function_word(w) for w in node.words)
-    return False
 
 
 def _scaled(m: Matches, factor: float) -> Matches:

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import re
 
-from archive.metadata import Vocabulary
+import logging
+from pathlib import Path
+
+from archive.errors import ArchiveError
+from archive.metadata import Vocabulary, find_vocabulary
 from archive.textutil import fold
 
 from .errors import QueryError
+from .store import read_manifest
+
+logger = logging.getLogger(__name__)
+#: The folders of this many indexed files are enough to find the projects.toml they were ingested with.
+FOLDERS_LOOKED_AT = 20
 
 _WORD = re.compile(r"\w+")
 
@@ -67,3 +76,17 @@ class ProjectSpellings:
             else:
                 i += 1
         return out
+
+
+def vocabulary_for_index(index_dir: Path, explicit: Path | None = None) -> Vocabulary | None:
+    """The project vocabulary the index was built with: ``explicit``, else ``$ARCHIVE_PROJECTS``,
+    else the nearest ``projects.toml`` above the indexed files; None when there is none."""
+    folders = list(dict.fromkeys(str(Path(p).parent) for p in read_manifest(index_dir)))[:FOLDERS_LOOKED_AT]
+    path = find_vocabulary([Path(f) for f in folders] or [Path.cwd()], explicit)
+    if path is None:
+        return None
+    try:
+        return Vocabulary.load(path)
+    except ArchiveError as exc:
+        logger.warning("project names unavailable, showing ids: %s", exc)
+        return None

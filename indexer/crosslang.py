@@ -3,7 +3,7 @@
 Two sources, tried in this order for each run of the query's words:
 
 1. the organisation's glossary (``corpus/glossary.tsv``): its own terms, phrases
-   included, trusted (weight :data:`~search.glossary.GLOSSARY_WEIGHT`);
+   included, trusted (weight :data:`~indexer.glossary.GLOSSARY_WEIGHT`);
 2. a general bilingual dictionary (FreeDict, :mod:`indexer.dictionary`), for every
    other word, from the language the query is written in (detected), weighted by
    the dictionary's confidence and kept below the user's own word, since a
@@ -22,7 +22,7 @@ from archive.language import probabilities
 
 from . import query as tree
 from .glossary import Glossary, translation_node
-from .matching import Translated, Translation, is_function_word
+from .translation import Translated, Translation, is_function_word
 
 logger = logging.getLogger(__name__)
 
