@@ -78,9 +78,35 @@ def _stemmer(lang: str):
     return Stemmer.Stemmer(STEMMERS[lang])
 
 
+#: Words whose analysed form is remembered, per language (the vocabulary of an archive is
+#: small and Zipfian: snippets and queries meet the same words again and again).
+FORMS_CACHE = 400_000
+_FORMS: dict[str | None, dict[str, str | None]] = {}
+
+
 def indexed_forms(words: Iterable[str], lang: str | None) -> dict[str, str | None]:
     """The term each word (as the tokenizer cuts it) becomes in the analyser of ``lang``
-    (None when a stop word), for many words at once: stemming runs on the whole batch."""
+    (None when a stop word), for many words at once: stemming runs on the whole batch of
+    words not seen before."""
+    known = _FORMS.setdefault(lang if lang in STEMMERS else None, {})
+    out = {}
+    new = []
+    for w in words:
+        form = known.get(w, known)
+        if form is known:
+            new.append(w)
+        else:
+            out[w] = form
+    if new:
+        found = _analyse(new, lang)
+        if len(known) + len(found) > FORMS_CACHE:
+            known.clear()
+        known.update(found)
+        out.update(found)
+    return out
+
+
+def _analyse(words: list[str], lang: str | None) -> dict[str, str | None]:
     folded = {w: fold_word(w.lower()) for w in words}
     if lang not in STEMMERS:
         return folded

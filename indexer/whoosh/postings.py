@@ -53,6 +53,8 @@ def deleted(reader) -> np.ndarray:
 def length_bytes(reader, field: str, count: int) -> np.ndarray:
     """One segment's field-length bytes for ``field`` (Whoosh's one-byte encoding; zeros where none)."""
     out = np.zeros(count, dtype=np.uint8)
+    if not count:
+        return out
     # The whoosh3 codec's length column, read whole (files.check() made sure it is there).
     column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
     raw = column._dbfile.get(column._basepos, min(column._count, count)) if column is not None else b""
@@ -63,6 +65,8 @@ def length_bytes(reader, field: str, count: int) -> np.ndarray:
 def leaf_postings(reader, field: str, btext: bytes, positions: bool = False):
     """One segment's postings of a term as (ids, weights, encoded positions or None), deleted
     passages included; None if the term is not in the segment."""
+    if not reader.doc_count_all():
+        return None  # an empty index has an EmptyReader, with no segment files
     terms = reader._terms  # a segment of the whoosh3 codec: files.check() made sure of it
     try:
         info = terms.term_info(field, btext)
