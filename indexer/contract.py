@@ -48,7 +48,9 @@ class SearchRequest:
 
 
 @dataclass
-class Hit:
+class Metadata:
+    """What every view of a document carries: its id and metadata."""
+
     id: str
     title: str
     path: str
@@ -59,6 +61,12 @@ class Hit:
     year: int | None
     date: str | None
     projects: list[str]
+
+
+@dataclass
+class Hit(Metadata):
+    """A document found: its best passage (page, language) with a snippet and the matches' offsets in it."""
+
     score: float
     page: int | None
     passage_lang: str
@@ -124,19 +132,9 @@ class PassageView:
 
 
 @dataclass
-class DocumentView:
+class DocumentView(Metadata):
     """A whole document: its metadata and every passage, with the query's matches marked."""
 
-    id: str
-    title: str
-    path: str
-    format: str
-    type: str
-    lang: str
-    langs: dict[str, float]
-    year: int | None
-    date: str | None
-    projects: list[str]
     visibility: str
     passages: list[PassageView] = field(default_factory=list)
 
