@@ -17,7 +17,7 @@ from .errors import EngineUnavailable
 
 DEFAULT = "whoosh"
 #: Engine name -> "module:class"; the class has ``open(folder, glossary, create)`` and ``is_current(folder)``.
-ENGINES = {"whoosh": "indexer.whoosh.engine:WhooshEngine"}
+ENGINES = {"whoosh": "indexer.whoosh.engine:WhooshEngine", "opensearch": "indexer.opensearch.engine:OpenSearchEngine"}
 
 
 def engine_name(name: str | None = None) -> str:

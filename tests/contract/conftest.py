@@ -92,8 +92,52 @@ def write_corpus(folder: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def opensearch_cluster():
+    """OpenSearch node URLs for the opensearch engine: ``$ARCHIVE_OPENSEARCH_URL`` when set, else a
+    3-node cluster started once for the session (``scripts/opensearch-cluster``, HTTP on
+    ``$ARCHIVE_OPENSEARCH_TEST_PORT``, default 9360, to +2) and stopped at its end. Each session
+    searches its own alias (``archive-test-PID``)."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    alias = os.environ["ARCHIVE_OPENSEARCH_INDEX"] = f"archive-test-{os.getpid()}"
+    if os.environ.get("ARCHIVE_OPENSEARCH_URL"):  # a cluster of the caller's: only this session's indices go
+        yield os.environ["ARCHIVE_OPENSEARCH_URL"]
+        from indexer.opensearch.client import Settings, connect
+
+        client = connect(Settings.from_env())
+        client.indices.delete(index=f"{alias}-v*", params={"ignore_unavailable": "true", "allow_no_indices": "true"})
+        client.close()
+        os.environ.pop("ARCHIVE_OPENSEARCH_INDEX", None)
+        return
+    if not (shutil.which("java") and shutil.which("mvn")):
+        pytest.skip("the OpenSearch engine's tests need java and mvn (or $ARCHIVE_OPENSEARCH_URL)")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "opensearch-cluster"
+    # Not tmp_path: another pytest session may clean up its base directory while the nodes run.
+    data = tempfile.mkdtemp(prefix="archive-contract-os-")
+    port = os.environ.get("ARCHIVE_OPENSEARCH_TEST_PORT", "9360")
+    started = subprocess.run([sys.executable, str(script), "start", "--nodes", "3", "--port", port, "--data", data,
+                              "--heap", "384m", "--quick-start"], capture_output=True, text=True)
+    if started.returncode:
+        pytest.fail(f"the OpenSearch test cluster did not start:\n{started.stderr[-3000:]}")
+    os.environ["ARCHIVE_OPENSEARCH_URL"] = started.stdout.strip()
+    os.environ["ARCHIVE_OPENSEARCH_VERIFY"] = "0"  # a test cluster over loopback, without TLS
+    try:
+        yield os.environ["ARCHIVE_OPENSEARCH_URL"]
+    finally:
+        subprocess.run([sys.executable, str(script), "stop", "--data", data], capture_output=True)
+        os.environ.pop("ARCHIVE_OPENSEARCH_URL", None)
+        os.environ.pop("ARCHIVE_OPENSEARCH_INDEX", None)
+        shutil.rmtree(data, ignore_errors=True)
+
+
 @pytest.fixture(params=engine_names())
 def engine_name(request, monkeypatch) -> str:
+    if request.param == "opensearch":
+        request.getfixturevalue("opensearch_cluster")
     monkeypatch.setenv("ARCHIVE_ENGINE", request.param)
     return request.param
 
