@@ -280,6 +280,11 @@ class OpenSearchEngine:
             body["post_filter"] = {"bool": {"filter": list(facet_filters.values())}}
         if request.facets:
             body["aggs"] = _facet_aggs(facet_filters)
+        # Whether each word is known to the documents the requester may see (for "did you mean"),
+        # counted in the same request.
+        words = _suggestable(parsed.query)
+        if words:
+            body.setdefault("aggs", {}).update(_word_counts_agg(sorted(set(words.values())), request.include_internal))
         found = self._search(body)
         total = found["hits"]["total"]["value"]
         marks = highlight_terms(group)
@@ -287,7 +292,8 @@ class OpenSearchEngine:
         facets = _facets(found.get("aggregations", {})) if request.facets else {}
         response = SearchResponse(request.query, total, request.page, request.per_page, hits, facets, expanded=expanded,
                                   notices=[str(n) for n in parsed.notices], notice_keys=[(n.key, n.values) for n in parsed.notices])
-        unknown = self._unknown_words(parsed.query, request.include_internal)
+        unknown = self._unknown_words(parsed.query, request.include_internal,
+                                      _word_counts(found, sorted(set(words.values())))) if words else []
         if unknown:
             response.suggestion = self.suggest(request, better_than=max(0, total - 1), unknown=unknown)
         return response
@@ -307,23 +313,14 @@ class OpenSearchEngine:
         """How many documents the requester may see hold each (folded) word, in one request."""
         if not words:
             return {}
-        # A word is known when it finds a passage as the query would look it up (stemmed in the
-        # language fields: "enfant" is not unknown because only "enfants" is written).
-        aggs = {f"w{i}": {"filter": word_query(w, None) or {"term": {P + mapping.NEUTRAL: w}},
-                          "aggs": {"docs": {"reverse_nested": {}}}}
-                for i, w in enumerate(words)}
-        body = {"size": 0, "query": {"bool": {"filter": [f for f in [_visibility(include_internal)] if f]}},
-                "aggs": {"p": {"nested": {"path": "passages"}, "aggs": aggs}}}
-        found = self._search(body)["aggregations"]["p"]
-        return {w: found[f"w{i}"]["docs"]["doc_count"] for i, w in enumerate(words)}
+        found = self._search({"size": 0, "aggs": _word_counts_agg(words, include_internal)})
+        return _word_counts(found, words)
 
-    def _unknown_words(self, group: tree.Group, include_internal: bool) -> list[str]:
-        from archive.textutil import fold
-
-        words = list(dict.fromkeys(w for w in tree.words_of(group) if len(w) >= _SUGGEST_MIN))
-        folded = {w: fold(w.lower()) for w in words}
-        counts = self._doc_counts(sorted(set(folded.values())), include_internal)
-        return [w for w in words if not counts.get(folded[w])]
+    def _unknown_words(self, group: tree.Group, include_internal: bool, counts: dict[str, int] | None = None) -> list[str]:
+        words = _suggestable(group)
+        if counts is None:
+            counts = self._doc_counts(sorted(set(words.values())), include_internal)
+        return [w for w, f in words.items() if not counts.get(f)]
 
     def suggest(self, request: SearchRequest, better_than: int = 0, unknown: list[str] | None = None) -> str | None:
         """A corrected query, only if it differs and finds more than ``better_than`` documents the
@@ -441,6 +438,31 @@ class OpenSearchEngine:
                 out.year_project[year] = projects
         out.year = dict(sorted(out.year.items()))
         return out
+
+
+def _suggestable(group: tree.Group) -> dict[str, str]:
+    """The query's words worth correcting (4 letters or more), each with its folded form."""
+    from archive.textutil import fold
+
+    return {w: fold(w.lower()) for w in dict.fromkeys(tree.words_of(group)) if len(w) >= _SUGGEST_MIN}
+
+
+def _word_counts_agg(words: list[str], include_internal: bool) -> dict:
+    """An aggregation counting, for each word, the documents the requester may see that hold it,
+    whatever the query (a ``global`` aggregation)."""
+    # A word is known when it finds a passage as the query would look it up (stemmed in the
+    # language fields: "enfant" is not unknown because only "enfants" is written).
+    per_word = {f"w{i}": {"filter": word_query(w, None) or {"term": {P + mapping.NEUTRAL: w}},
+                          "aggs": {"docs": {"reverse_nested": {}}}}
+                for i, w in enumerate(words)}
+    visible = _visibility(include_internal) or {"match_all": {}}
+    return {"_words": {"global": {}, "aggs": {"visible": {"filter": visible, "aggs": {
+        "p": {"nested": {"path": "passages"}, "aggs": per_word}}}}}}
+
+
+def _word_counts(found: dict, words: list[str]) -> dict[str, int]:
+    p = found["aggregations"]["_words"]["visible"]["p"]
+    return {w: p[f"w{i}"]["docs"]["doc_count"] for i, w in enumerate(words)}
 
 
 def _named(agg: dict) -> dict[str, int]:

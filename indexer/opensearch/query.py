@@ -43,7 +43,7 @@ P = "passages."
 WORD_FIELDS = [*(P + f for f in LANG_FIELDS.values()), P + NEUTRAL + "^0.6", P + "title^2"]
 LANG_ONLY = [P + f for f in LANG_FIELDS.values()]
 #: A project named in the query scores like a strong title word.
-PROJECT_BOOST = 3.0
+PROJECT_BOOST = 8.0
 MAX_EXPANSIONS = 128
 MATCH_NONE = {"match_none": {}}
 
