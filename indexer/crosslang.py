@@ -18,8 +18,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from archive.language import probabilities
-
 from . import query as tree
 from .glossary import Glossary, translation_node
 from .translation import Translated, Translation, is_function_word
@@ -40,15 +38,26 @@ class CrossLanguage:
     """The glossary and the dictionary; the dictionary is loaded on first use (it may take seconds
     the first time on a machine, then comes from a cache)."""
 
-    def __init__(self, glossary: Glossary | None, dictionary_loader=None):
-        self.glossary = glossary
+    def __init__(self, glossary: Glossary | None, dictionary_loader=None, glossary_loader=None):
+        """``glossary_loader``: returns the glossary, called on the first cross-language search
+        (a plain search never reads it)."""
+        self._glossary = glossary
+        self._glossary_loader = glossary_loader if glossary is None else None
         self._loader = dictionary_loader
         self._dictionary = None
         self._lock = threading.Lock()
 
     @property
+    def glossary(self) -> Glossary | None:
+        if self._glossary_loader is not None:
+            with self._lock:
+                if self._glossary_loader is not None:
+                    self._glossary, self._glossary_loader = self._glossary_loader(), None
+        return self._glossary
+
+    @property
     def available(self) -> bool:
-        return self.glossary is not None or self._loader is not None
+        return self._glossary is not None or self._glossary_loader is not None or self._loader is not None
 
     def dictionary(self):
         if self._loader is None:
@@ -78,6 +87,8 @@ class CrossLanguage:
         return group, ("; ".join(labels) or None)
 
     def _from_dictionary(self, group: tree.Group, text: str, dictionary) -> tuple[tree.Group, str | None]:
+        from archive.language import probabilities  # the language models: only for this
+
         sources = {lang: p for lang, p in probabilities(text).items() if lang in LANGUAGES and p >= MIN_LANGUAGE}
         clauses = list(group.clauses)
         labels = []

@@ -22,20 +22,15 @@ dictionaries' sizes and times and this module's settings.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import logging
 import math
 import os
-import pickle
 import re
-import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .analysis import ANALYSIS_VERSION, WORD_PATTERN, fold_word, indexed_forms
@@ -113,6 +108,8 @@ def read_index(path: Path) -> list[tuple[str, int, int]]:
 def read_dictd(index_path: Path, dict_path: Path) -> Iterator[Entry]:
     """The entries of one dictd database (``.dict`` or dictzip'ed ``.dict.dz``), header entries skipped."""
     if dict_path.suffix == ".dz":
+        import gzip
+
         with gzip.open(dict_path) as fh:
             data = fh.read()
     else:
@@ -469,6 +466,8 @@ class Dictionary:
             logger.warning("FreeDict dictionaries missing in %s: %s", folder, " ".join(missing))
         cache = Path(cache_dir or default_cache_dir()) / f"dictionary-{_signature(found, settings)}.pickle"
         if use_cache:
+            import pickle  # imported on loading: engines import this module at start-up
+
             try:
                 with open(cache, "rb") as fh:
                     maps = pickle.load(fh)
@@ -538,11 +537,15 @@ def _signature(found: dict[tuple[str, str], tuple[Path, Path]], settings: Settin
         for path in found[pair]:
             st = path.stat()
             stats.append([path.name, st.st_size, st.st_mtime_ns])
+    import hashlib
+
     text = json.dumps([BUILD_VERSION, ANALYSIS_VERSION, _version("wordfreq"), asdict(settings), stats])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version  # slow to import; only when building
+
     try:
         return version(package)
     except PackageNotFoundError:
@@ -551,6 +554,9 @@ def _version(package: str) -> str:
 
 def _write_cache(path: Path, maps: Maps) -> None:
     # Pickle, not JSON: 27 ms to load instead of 90. It is the user's own cache, written 0600.
+    import pickle
+    import tempfile
+
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

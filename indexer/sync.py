@@ -101,6 +101,9 @@ def sync(paths: list[Path], folder: Path, options: SyncOptions | None = None,
             manifest = {key: {"stat": None, "hash": None} for key in manifest}
             store.write_manifest(folder, manifest)
             engine = engines.open_engine(folder, create=True)
+        if hasattr(engine, "write_processes"):
+            # An engine that writes in several processes uses as many as extraction may.
+            engine.write_processes = options.jobs
         # Files waiting to be re-added after a rebuild, whichever folders this run names.
         pending = [Path(key) for key, entry in manifest.items() if entry.get("stat") is None and os.path.exists(key)]
         paths = list(paths) + pending

@@ -511,3 +511,7 @@ def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_
     os.environ["ARCHIVE_WEB_STAFF"] = "1" if token else "0"
     del app
     uvicorn.run("search.web:app_from_environment", factory=True, workers=workers, **options)
+
+
+if __name__ == "__main__":
+    main()

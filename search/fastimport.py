@@ -23,6 +23,10 @@ def _stand_in(name: str, **known) -> None:
     module = types.ModuleType(name)
 
     def load_real(attribute: str):
+        if attribute.startswith("__") and attribute.endswith("__"):
+            # The import system asks for ``__path__``, ``__spec__``... (``from X import Y`` calls
+            # hasattr(X, "__path__")): answering those must not load the real module.
+            raise AttributeError(attribute)
         if sys.modules.get(name) is module:
             del sys.modules[name]
         real = importlib.import_module(name)

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import os
 import re
 import threading
 import time
@@ -19,7 +20,6 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as q
-from whoosh.qparser import QueryParser
 
 from archive.textutil import fold
 
@@ -69,17 +69,18 @@ class WhooshEngine:
 
     #: Calls are serialised inside (Whoosh readers share file handles), so any thread may call.
     threadsafe = True
+    #: Processes that write the index (None: the cores this process may use); ingest sets its --jobs.
+    write_processes: int | None = None
 
     def __init__(self, index_dir: Path, glossary: Glossary | None = None, refresh_interval: float = 1.0,
-                 dictionary_loader=None, create: bool = False):
+                 dictionary_loader=None, create: bool = False, glossary_loader=None):
         """``dictionary_loader``: returns the bilingual dictionary for cross-language search (see
         :mod:`indexer.crosslang`); called on the first such search. ``create``: start a new,
         empty index there (replacing one built by another version)."""
         self.folder = Path(index_dir)
         self.ix = index.create(self.folder) if create else index.open_index(self.folder)
         self.schema = self.ix.schema
-        self.glossary = glossary
-        self.crosslang = CrossLanguage(glossary, dictionary_loader)
+        self.crosslang = CrossLanguage(glossary, dictionary_loader, glossary_loader)
         self.refresh_interval = refresh_interval
         self._lock = threading.Lock()
         self._call_lock = threading.RLock()
@@ -89,13 +90,26 @@ class WhooshEngine:
         self._dates: np.ndarray | None = None
         self._spellings: ProjectSpellings | None = None
         self._checked = time.monotonic()
-        self.spell_parser = QueryParser(NEUTRAL_FIELD, self.schema)
         self._neutral = self.schema[NEUTRAL_FIELD].analyzer
 
     @classmethod
     def open(cls, index_dir: Path, cross_language_glossary: Path | None = None, create: bool = False) -> "WhooshEngine":
         path = find_glossary(cross_language_glossary)
-        return cls(index_dir, Glossary.load(path) if path else None, dictionary_loader=dictionary_loader(), create=create)
+        if path is not None and not os.access(path, os.R_OK):
+            Glossary.load(path)  # says why it cannot be read, now rather than on the first cross-language search
+        # The glossary and the dictionary are read on the first cross-language search, not here.
+        return cls(index_dir, dictionary_loader=dictionary_loader(), create=create,
+                   glossary_loader=(lambda: Glossary.load(path)) if path else None)
+
+    @property
+    def glossary(self) -> Glossary | None:
+        return self.crosslang.glossary
+
+    @functools.cached_property
+    def spell_parser(self):
+        from whoosh.qparser import QueryParser  # only for corrections
+
+        return QueryParser(NEUTRAL_FIELD, self.schema)
 
     @staticmethod
     def is_current(index_dir: Path) -> bool:
@@ -107,7 +121,7 @@ class WhooshEngine:
     def writer(self, finish: bool = True):
         """``with engine.writer() as w: w.delete_path(p); w.add(document)`` — committed when the block
         succeeds; ``finish=False`` leaves the derived data (facet table, saved postings) to a later block."""
-        return _refreshing(self, writing(self.ix, self.folder, finish))
+        return _refreshing(self, writing(self.ix, self.folder, finish, self.write_processes))
 
     # -- searcher lifecycle ---------------------------------------------------
 
@@ -486,7 +500,7 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
 
 def dictionary_loader():
     """A loader of the bilingual dictionary when its files are installed, else None."""
-    from indexer.dictionary import default_folder
+    from indexer.dictionary import default_folder  # cheap: its heavy imports are made on loading
 
     folder = default_folder()
     if not any(folder.glob("freedict-*.index")):
