@@ -43,7 +43,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=40)
     ap.add_argument("--kill-after", type=float, default=10)
-    ap.add_argument("--node", type=int, default=1)
+    ap.add_argument("--node", default="1", help="the node to kill (0-based), or 'primary': the one holding the primary shard")
     ap.add_argument("--restart", action="store_true", help="start the node again at the end")
     args = ap.parse_args()
     os.environ.update(ARCHIVE_ENGINE="opensearch", ARCHIVE_OPENSEARCH_URL=args.urls, ARCHIVE_OPENSEARCH_INDEX="archive-failover")
@@ -60,6 +60,9 @@ def main() -> None:
         client = engine.client
         shards = client.cat.shards(index="archive-failover", format="json")
         print("shards:", [(s["shard"], s["prirep"], s["node"], s["state"]) for s in shards])
+        if args.node == "primary":
+            args.node = next(s["node"] for s in shards if s["prirep"] == "p").rsplit("-", 1)[-1]
+        print("cluster manager:", client.cat.cluster_manager(format="json")[0]["node"])
         results: list[tuple[float, str, int | None, float, str]] = []
         lock = threading.Lock()
         start = time.monotonic()
