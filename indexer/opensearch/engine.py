@@ -263,7 +263,11 @@ class OpenSearchEngine:
         if request.projects:
             request = dataclasses.replace(request, projects=tuple(self.project_spellings().resolve(p, visible) for p in request.projects))
         compiled = top_level(group, lambda node: self._query_filter(node, request.include_internal))
-        always, facet_filters = _request_filters(filters_for(request), request.include_internal)
+        # A passage "answers" when it matches one of the query's words (any passage for an empty
+        # query): the language filter and facet are about the languages of answering passages.
+        answering = ({"bool": {"should": compiled.positives, "minimum_should_match": 1}} if compiled.positives
+                     else {"match_all": {}})
+        always, facet_filters = _request_filters(filters_for(request), request.include_internal, answering)
         query = {"bool": {"must": [compiled.query], "should": [best_passage(compiled, request.langs)], "filter": always}}
         body: dict = {
             "query": query,
@@ -279,7 +283,7 @@ class OpenSearchEngine:
         if facet_filters:
             body["post_filter"] = {"bool": {"filter": list(facet_filters.values())}}
         if request.facets:
-            body["aggs"] = _facet_aggs(facet_filters)
+            body["aggs"] = _facet_aggs(facet_filters, answering)
         # Whether each word is known to the documents the requester may see (for "did you mean"),
         # counted in the same request.
         words = _suggestable(parsed.query)
@@ -478,15 +482,18 @@ def _visibility(include_internal: bool) -> dict | None:
     return None if include_internal else _visibility_filter()
 
 
-def _request_filters(filters: list[FilterValue], include_internal: bool) -> tuple[list[dict], dict[str, dict]]:
-    """(filters that always apply, {facet name: its filter}); values of one filter are alternatives."""
+def _request_filters(filters: list[FilterValue], include_internal: bool, answering: dict) -> tuple[list[dict], dict[str, dict]]:
+    """(filters that always apply, {facet name: its filter}); values of one filter are alternatives.
+    The language filter keeps documents with an ``answering`` passage in one of the languages."""
     always = [f for f in [_visibility(include_internal)] if f]
     by_name: dict[str, list[str]] = {}
     for f in filters:
         by_name.setdefault(f.name, []).append(f.value)
     facets = {}
     for name, values in by_name.items():
-        if name in FACET_FILTERS:
+        if name == "lang":
+            facets[name] = nested({"bool": {"filter": [{"terms": {P + "plang": values}}, answering]}})
+        elif name in FACET_FILTERS:
             field = FACET_FIELDS[name]
             facets[name] = {"terms": {field: [int(v) for v in values] if name == "year" else values}}
         elif name == "from":
@@ -498,20 +505,30 @@ def _request_filters(filters: list[FilterValue], include_internal: bool) -> tupl
     return always, facets
 
 
-def _facet_aggs(facet_filters: dict[str, dict]) -> dict:
-    """Each facet counted with every filter but its own (the post_filter narrows the hits only)."""
+def _facet_aggs(facet_filters: dict[str, dict], answering: dict) -> dict:
+    """Each facet counted with every filter but its own (the post_filter narrows the hits only).
+    A document counts under each language its answering passages are in (nested, then back to
+    the documents with ``reverse_nested``)."""
     aggs = {}
     for name, field in FACET_FIELDS.items():
         others = [q for other, q in facet_filters.items() if other != name]
-        aggs[name] = {"filter": {"bool": {"filter": others}} if others else {"match_all": {}},
-                      "aggs": {"v": {"terms": {"field": field, "size": FACET_SIZE}}}}
+        if name == "lang":
+            inner = {"p": {"nested": {"path": "passages"}, "aggs": {"a": {"filter": answering, "aggs": {
+                "v": {"terms": {"field": P + "plang", "size": FACET_SIZE}, "aggs": {"docs": {"reverse_nested": {}}}}}}}}}
+        else:
+            inner = {"v": {"terms": {"field": field, "size": FACET_SIZE}}}
+        aggs[name] = {"filter": {"bool": {"filter": others}} if others else {"match_all": {}}, "aggs": inner}
     return aggs
 
 
 def _facets(aggs: dict) -> dict[str, dict[str, int]]:
     out = {}
     for name in ("year", "lang", "project", "type"):
-        counts = _named(aggs[name]["v"]) if name in aggs else {}
+        if name == "lang" and name in aggs:
+            buckets = aggs[name]["p"]["a"]["v"]["buckets"]
+            counts = _named({"buckets": [{"key": b["key"], "doc_count": b["docs"]["doc_count"]} for b in buckets]})
+        else:
+            counts = _named(aggs[name]["v"]) if name in aggs else {}
         if name == "year":
             counts = dict(sorted(counts.items(), reverse=True))
         out[name] = counts
