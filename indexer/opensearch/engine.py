@@ -31,7 +31,7 @@ from ..store import _write_json
 from ..translation import FUNCTION_WORDS, mention_projects, simplify
 from . import mapping
 from .client import Settings, check_health, connect, unavailable
-from .query import P, best_passage, highlight_terms, nested, top_level, word_query
+from .query import P, best_passage, highlight_terms, near_phrase, nested, top_level, word_query
 from .writer import send, writing
 
 STATE_FILE = "opensearch-index.json"
@@ -268,7 +268,7 @@ class OpenSearchEngine:
         answering = ({"bool": {"should": compiled.positives, "minimum_should_match": 1}} if compiled.positives
                      else {"match_all": {}})
         always, facet_filters = _request_filters(filters_for(request), request.include_internal, answering)
-        query = {"bool": {"must": [compiled.query], "should": [best_passage(compiled, request.langs)], "filter": always}}
+        query = {"bool": {"must": [compiled.query], "should": [best_passage(compiled, request.langs, near_phrase(request.query, group))], "filter": always}}
         body: dict = {
             "query": query,
             "from": (request.page - 1) * request.per_page,

@@ -17,7 +17,7 @@ from ..analysis import ANALYSIS_VERSION, STEMMERS, stop_words
 from ..quality import quality_code
 
 #: Bump on any change to the mapping or the analysers below: the index is rebuilt.
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 LANGS = tuple(STEMMERS)  # fr, nl, en
 #: Lucene stemmer names giving the same Snowball algorithms as PyStemmer's (indexer.analysis.STEMMERS).
 LUCENE_STEMMERS = {"fr": "french", "nl": "dutch", "en": "porter2"}
@@ -63,7 +63,9 @@ def index_body(shards: int, replicas: int) -> dict:
         "settings": {
             "index": {"number_of_shards": shards, "number_of_replicas": replicas,
                       # Changes become visible when a writer block commits (refresh), not before.
-                      "refresh_interval": "-1"},
+                      "refresh_interval": "-1",
+                      # A passage is a page: a 20,000-page document still fits (the default is 10,000).
+                      "mapping": {"nested_objects": {"limit": 20000}}},
             "analysis": analysis(),
         },
         "mappings": {

@@ -46,6 +46,11 @@ LANG_ONLY = [P + f for f in LANG_FIELDS.values()]
 PROJECT_BOOST = 8.0
 MAX_EXPANSIONS = 128
 MATCH_NONE = {"match_none": {}}
+#: Plain words standing this close together (as a phrase within 2 positions) add a bonus, as in Whoosh.
+NEAR_SLOP = 1  # Lucene's slop: Whoosh's slop 2 less one
+NEAR_BOOST = 2.0
+# Words only: no quotes, parentheses, field:, wildcards, fuzziness or operators.
+_PLAIN_WORDS = re.compile(r"(?!.*\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b)[^\"():*?~^\[\]{}+-][^\"():*?~^\[\]{}]*")
 
 
 def _folded(word: str) -> str:
@@ -216,6 +221,17 @@ def top_level(group: tree.Group, doc_filter: Callable[[tree.Filter], dict]) -> C
     return Compiled({"bool": body}, positives, everything=not positives)
 
 
+def near_phrase(text: str, group: tree.Group) -> dict | None:
+    """For a query of plain words, the passages where they stand together (a phrase with a little
+    slop): an optional clause that ranks those passages and their documents higher."""
+    if not _PLAIN_WORDS.fullmatch(text.strip()) or group.of(tree.MUST_NOT):
+        return None
+    words = _WORD.findall(text)
+    if len([w for w in words if not is_function_word(w)]) < 2:
+        return None
+    return {"match_phrase": {P + NEUTRAL: {"query": " ".join(words), "slop": NEAR_SLOP, "boost": NEAR_BOOST}}}
+
+
 def _exact(node):
     words = tree.words_of(node)
     if len(words) == 1:
@@ -223,11 +239,12 @@ def _exact(node):
     return tree.Phrase(tuple(words), "exact")
 
 
-def best_passage(translated: Compiled, langs: tuple[str, ...] = (), snippet_source=("passages.seq", "passages.page", "passages.plang", "passages.text")) -> dict:
+def best_passage(translated: Compiled, langs: tuple[str, ...] = (), near: dict | None = None,
+                 snippet_source=("passages.seq", "passages.page", "passages.plang", "passages.text")) -> dict:
     """A clause every document of the result matches, whose inner hit is its best passage: the
     passage with the most of the query's words (scored lower on contents pages), in one of
     ``langs`` when the request filters on language; the first passage when nothing scores."""
-    should = translated.positives
+    should = translated.positives + ([near] if near else [])
     inner: dict = {"bool": {"must": [{"constant_score": {"filter": {"match_all": {}}, "boost": 0.0}}]}}
     if should:
         inner["bool"]["should"] = should
