@@ -207,7 +207,17 @@ class Engine(Protocol):
 
     def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> DocumentView | None: ...
 
-    def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False) -> list[Hit]: ...
+    def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False,
+                document: DocumentView | None = None) -> list[Hit]:
+        """``document``: the view of ``doc_id`` when the caller holds it already, so it is not read again."""
+
+    def source(self, doc_id: str, include_internal: bool = False) -> tuple[str, str] | None:
+        """The (path, format) of the file a document came from, without reading its passages."""
+
+    @property
+    def generation(self) -> int:
+        """A number that changes whenever a commit changes what the engine answers (HTTP ETags are
+        derived from it); cheap enough to read on every request."""
 
     def stats(self, include_internal: bool = False) -> Stats: ...
 

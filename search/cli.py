@@ -445,6 +445,14 @@ def check_port(host: str, port: int) -> None:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+def _cores() -> int:
+    """Cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_index_option
@@ -460,11 +468,17 @@ def check_port(host: str, port: int) -> None:
 @click.option("--projects", "projects_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Project vocabulary, for project names (default: $ARCHIVE_PROJECTS, else the nearest projects.toml).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Worker processes when syncing PATHS (default: all cores).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Server processes, each with its own copy of the engine (searches run one at a time per process).")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Server processes, each opening the index once, read-only (searches run one at a time per "
+                   "process). Default: the number of cores this process may use.")
+@click.option("--max-in-flight", type=click.IntRange(1, 1000), default=4, show_default=True,
+              help="Requests each worker serves at once (static files aside); the others wait their turn.")
+@click.option("--queue-wait", type=click.FloatRange(0, 60), default=1.0, show_default=True,
+              help="Seconds a request may wait for its turn before it is answered 503 with Retry-After.")
 @_verbose_option
 @handle_errors
-def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_file, jobs, workers) -> None:
+def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_file, jobs, workers,
+          max_in_flight, queue_wait) -> None:
     """Serve the search site and its JSON API (/api/, described at /openapi.json) until Ctrl+C.
 
     PATHS, when given, are synced into the index first. Without --staff the site shows public
@@ -491,11 +505,15 @@ def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_
 
     from .web import create_app
 
-    app = create_app(index_dir, token, glossary, projects_file, organisation)  # also checks the index before listening
+    if workers is None:
+        workers = _cores()
+    limits = {"max_in_flight": max_in_flight, "queue_wait": queue_wait}
+    app = create_app(index_dir, token, glossary, projects_file, organisation, **limits)  # also checks the index before listening
     verbose = (click.get_current_context().find_root().obj or {}).get("verbose", False)
     check_port(host, port)  # still free after the sync
     shown = "0.0.0.0 (every interface)" if host == "0.0.0.0" else host
-    click.echo(f"Serving {index_dir} on http://{shown}:{port}/{' (staff: internal documents shown)' if token else ''}; Ctrl+C stops.")
+    click.echo(f"Serving {index_dir} on http://{shown}:{port}/{' (staff: internal documents shown)' if token else ''} "
+               f"with {workers} worker{'s' if workers > 1 else ''}; Ctrl+C stops.")
     options = {"host": host, "port": port, "log_level": "info" if verbose else "warning", "access_log": verbose}
     if workers == 1:
         uvicorn.run(app, **options)
@@ -509,6 +527,8 @@ def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_
     if organisation:
         os.environ["ARCHIVE_ORGANISATION"] = organisation
     os.environ["ARCHIVE_WEB_STAFF"] = "1" if token else "0"
+    os.environ["ARCHIVE_WEB_MAX_IN_FLIGHT"] = str(max_in_flight)
+    os.environ["ARCHIVE_WEB_QUEUE_WAIT"] = str(queue_wait)
     del app
     uvicorn.run("search.web:app_from_environment", factory=True, workers=workers, **options)
 

@@ -1,10 +1,14 @@
 """The web site and JSON API over the search engine: ``create_app(index_dir)`` gives the ASGI app.
 
-The engine is opened once per app and shared by every request; it refreshes
-itself when the index changes. Engine calls are serialised by a lock: the
-engine keeps one Whoosh searcher and a few caches that are not safe to use
-from several threads at once, and Whoosh is pure Python, so the lock costs
-little under the GIL.
+The engine is opened once per app (once per worker process with ``archive serve
+--workers N``) and shared by every request; it refreshes itself when the index
+changes and serialises its own calls; the web layer holds no lock of its own.
+
+Two small ASGI middlewares of this module sit in front of the routes: ``Limiter``
+bounds the requests in flight per worker and answers 503 with ``Retry-After``
+after a short wait in the queue; ``Caching`` gives pages and API responses an
+``ETag`` derived from the index generation and the request, and answers
+``If-None-Match`` with 304.
 
 Modules: ``web_pages`` (HTML pages), ``web_api`` (JSON and CSV), ``web_auth``
 (staff token, security headers, the last-resort error page), ``web_params``
@@ -13,6 +17,9 @@ Modules: ``web_pages`` (HTML pages), ``web_api`` (JSON and CSV), ``web_auth``
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import inspect
 import logging
 import os
 import re
@@ -36,7 +43,7 @@ from indexer.engines import open_engine
 from indexer.errors import QueryError
 from .i18n import EN, UI_LANGUAGES, MESSAGES, Translator, negotiate
 from .names import ProjectNames, organisation as organisation_setting
-from indexer.contract import Engine, Hit, SearchRequest, SearchResponse
+from indexer.contract import DocumentView, Engine, Hit, SearchRequest, SearchResponse
 from indexer.snippets import highlight_html
 from .web_params import SearchParams, is_api
 
@@ -49,11 +56,26 @@ UI_COOKIE = "ui"
 DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
+# --- serving: overload and HTTP caching ---------------------------------------------------
+
+#: Requests served at once per worker process (the engine answers one at a time; a few more overlap rendering).
+MAX_IN_FLIGHT = 4
+#: Seconds a request may wait for its turn before it is answered 503 (``Retry-After``).
+QUEUE_WAIT = 1.0
+RETRY_AFTER = 1
+#: Not limited nor revalidated: files served as they are.
+STATIC_PREFIX = "/static/"
+BUSY_HTML = (b"<!doctype html><meta charset=utf-8><title>503</title><h1>503</h1>"
+             b"<p lang=fr>Le site est tr\xc3\xa8s sollicit\xc3\xa9 : r\xc3\xa9essayez dans un instant.</p>"
+             b"<p lang=nl>De site is druk bezet: probeer het zo meteen opnieuw.</p>"
+             b"<p lang=en>The site is busy: try again in a moment.</p>")
+
+
 class Site:
     """What every request needs: the engine, the project names, whose archive it is, the templates and who may see what."""
 
     def __init__(self, engine: Engine, names: ProjectNames | None = None, staff_token: str | None = None,
-                 organisation: str | None = None):
+                 organisation: str | None = None, setting: str = ""):
         self.engine = engine
         self.names = names or ProjectNames()
         #: Set by --organisation or $ARCHIVE_ORGANISATION; None: the interface's default (ECPAT Belgique / België / Belgium).
@@ -64,7 +86,16 @@ class Site:
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, auto_reload=False,
                                lstrip_blocks=True, undefined=StrictUndefined)
         self.env.filters["highlight"] = _highlight
+        #: Engines of the contract before ``similar(document=...)`` read the document again.
+        self._similar_reuses = "document" in inspect.signature(engine.similar).parameters
         self.env.globals["project_name"] = self.project_name
+        #: Changes with the static files: their URLs carry it (``/static/style.css?v=...``), so they can be cached for long.
+        self.static_version = _digest(sorted(STATIC.rglob("*")))[:12]
+        self.env.globals["static"] = lambda name: f"/static/{name}?v={self.static_version}"
+        #: Changes with the code, templates and settings: part of every ETag, with the index generation.
+        self.version = hashlib.sha1(
+            "|".join((_digest(sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*"))), self.static_version,
+                      self.organisation or "", str(self.include_internal), setting)).encode()).hexdigest()[:16]
 
     @property
     def cross_language(self) -> bool:
@@ -108,16 +139,32 @@ class Site:
                 return None
         return suggestion
 
-    def document(self, doc_id: str, query: str | None = None) -> dict[str, Any] | None:
+    def document(self, doc_id: str, query: str | None = None) -> DocumentView | None:
         if not DOC_ID.match(doc_id):
             return None
-        doc = self.engine.document(doc_id, self.include_internal, query or None)
-        return doc.to_dict() if doc is not None else None
+        return self.engine.document(doc_id, self.include_internal, query or None)
 
-    def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
+    def similar(self, doc_id: str, limit: int = 5, document: DocumentView | None = None) -> list[Hit]:
+        """``document``: the view already read for this request, so the engine does not read it again."""
         if not DOC_ID.match(doc_id):
             return []
+        if document is not None and self._similar_reuses:
+            return self.engine.similar(doc_id, limit, self.include_internal, document=document)
         return self.engine.similar(doc_id, limit, self.include_internal)
+
+    def source(self, doc_id: str) -> tuple[str, str] | None:
+        """(path, format) of the document's file, from one stored field rather than every passage."""
+        if not DOC_ID.match(doc_id):
+            return None
+        if callable(getattr(self.engine, "source", None)):
+            return self.engine.source(doc_id, self.include_internal)
+        doc = self.engine.document(doc_id, self.include_internal)  # an engine without source()
+        return (doc.path, doc.format) if doc is not None else None
+
+    @property
+    def generation(self) -> int | None:
+        """The index generation, or None for an engine that cannot tell (its answers then carry no ETag)."""
+        return getattr(self.engine, "generation", None)
 
     def stats(self) -> dict[str, Any]:
         return self.engine.stats(self.include_internal).to_dict()
@@ -159,6 +206,15 @@ class Site:
             return HTMLResponse(f"<!doctype html><title>{status_code}</title><h1>Error {status_code}</h1>", status_code)
 
 
+def _digest(paths: list[Path]) -> str:
+    """A hash of the files' names and contents (the same in every worker process)."""
+    digest = hashlib.sha1()
+    for path in paths:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _highlight(text: str, spans: list[list[int]]) -> Markup:
     return Markup(highlight_html(text, spans, lambda s: str(escape(s))))
 
@@ -183,18 +239,26 @@ def app_from_environment() -> FastAPI:
         return Path(value) if value else None
 
     token = os.environ.get("ARCHIVE_STAFF_TOKEN") if os.environ.get("ARCHIVE_WEB_STAFF") == "1" else None
-    return create_app(path("ARCHIVE_WEB_INDEX"), token, path("ARCHIVE_WEB_GLOSSARY"), path("ARCHIVE_WEB_PROJECTS"))
+    return create_app(path("ARCHIVE_WEB_INDEX"), token, path("ARCHIVE_WEB_GLOSSARY"), path("ARCHIVE_WEB_PROJECTS"),
+                      max_in_flight=int(os.environ.get("ARCHIVE_WEB_MAX_IN_FLIGHT") or MAX_IN_FLIGHT),
+                      queue_wait=float(os.environ.get("ARCHIVE_WEB_QUEUE_WAIT") or QUEUE_WAIT))
 
 
 def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path | None = None,
-               projects: Path | None = None, organisation: str | None = None) -> FastAPI:
+               projects: Path | None = None, organisation: str | None = None,
+               max_in_flight: int = MAX_IN_FLIGHT, queue_wait: float = QUEUE_WAIT) -> FastAPI:
     """The site for the index in ``index_dir``; with ``staff_token`` it shows internal documents, to holders of the token only.
 
-    ``organisation`` names whose archive it is (default: ``$ARCHIVE_ORGANISATION``, else the interface's default)."""
+    ``organisation`` names whose archive it is (default: ``$ARCHIVE_ORGANISATION``, else the interface's default).
+    ``max_in_flight`` requests are served at once (static files aside); others wait up to ``queue_wait``
+    seconds for their turn, then get 503 with ``Retry-After``."""
     from . import web_api, web_auth, web_pages
 
     engine = open_engine(Path(index_dir), glossary)
-    site = Site(engine, ProjectNames.for_index(Path(index_dir), projects), staff_token, organisation_setting(organisation))
+    setting = "|".join(str(p) for p in (glossary, projects) if p) + \
+        (_digest([Path(projects)]) if projects else "")
+    site = Site(engine, ProjectNames.for_index(Path(index_dir), projects), staff_token, organisation_setting(organisation),
+                setting)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -215,6 +279,9 @@ def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path |
     app.include_router(web_pages.router)
     if site.staff_token:
         app.include_router(web_auth.router)
+    # The last added runs first: the token check, then caching (a 304 skips the queue), then the limit.
+    app.add_middleware(Limiter, limit=max_in_flight, wait=queue_wait)
+    app.add_middleware(Caching, site=site)
     app.add_middleware(web_auth.Guard, site=site)
 
     @app.exception_handler(QueryError)
@@ -247,3 +314,137 @@ def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path |
         return site.error_page(request, exc.status_code)
 
     return app
+
+
+class Limiter:
+    """ASGI middleware: at most ``limit`` requests in the app at once; the others queue (first come, first
+    served) for up to ``wait`` seconds, then get 503 with ``Retry-After`` rather than an ever longer wait."""
+
+    def __init__(self, app, limit: int = MAX_IN_FLIGHT, wait: float = QUEUE_WAIT, retry_after: int = RETRY_AFTER):
+        self.app = app
+        self.limit = max(1, int(limit))
+        self.wait = max(0.0, float(wait))
+        self.retry_after = retry_after
+        self._semaphore: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(STATIC_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        if self._semaphore is None:  # made in the server's event loop
+            self._semaphore = asyncio.Semaphore(self.limit)
+        try:
+            await asyncio.wait_for(self._semaphore.acquire(), self.wait)
+        except (asyncio.TimeoutError, TimeoutError):
+            await self._busy(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._semaphore.release()
+
+    async def _busy(self, scope, receive, send) -> None:
+        from starlette.requests import Request as StarletteRequest
+        from starlette.responses import Response
+
+        headers = {"Retry-After": str(self.retry_after), "Cache-Control": "no-store"}
+        if is_api(StarletteRequest(scope)):
+            response = JSONResponse({"detail": "busy: try again shortly"}, status_code=503, headers=headers)
+        else:
+            response = Response(BUSY_HTML, status_code=503, media_type="text/html; charset=utf-8", headers=headers)
+        await response(scope, receive, send)
+
+
+class Caching:
+    """ASGI middleware: ``ETag`` on pages and API answers, from the index generation, the site's version and
+    the request (path, query, UI language, host, staff or not); a matching ``If-None-Match`` gets 304 without
+    running the search. Staff answers are ``private, no-store``; versioned static files are cached for a year."""
+
+    def __init__(self, app, site: Site):
+        self.app = app
+        self.site = site
+
+    def cached(self, path: str) -> bool:
+        return path in ("/", "/stats") or path.startswith("/api/") or (
+            path.startswith("/documents/") and not path.endswith("/file"))
+
+    def etag(self, request: Request) -> str | None:
+        generation = self.site.generation
+        if generation is None:
+            return None
+        path = request.url.path
+        lang = "" if is_api(request) else self.site.ui_lang(request)
+        key = "\n".join((self.site.version, str(generation), path, request.url.query, lang,
+                         request.headers.get("host", ""), "staff" if self.site.include_internal else "public"))
+        return 'W/"' + hashlib.sha1(key.encode("utf-8")).hexdigest()[:24] + '"'
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        staff = self.site.include_internal
+        if path.startswith(STATIC_PREFIX):
+            versioned = b"v=" + self.site.static_version.encode() in scope.get("query_string", b"")
+            control = "public, max-age=31536000, immutable" if versioned else "public, max-age=3600"
+            await self.app(scope, receive, _with_headers(send, {"cache-control": control}, only_ok=True))
+            return
+        if scope["method"] not in ("GET", "HEAD") or not self.cached(path):
+            extra = {"cache-control": "private, no-store"} if staff else {}
+            await self.app(scope, receive, _with_headers(send, extra))
+            return
+        request = Request(scope)
+        etag = self.etag(request)
+        control = "private, no-store" if staff else "no-cache"
+        if etag and _matches(request.headers.get("if-none-match", ""), etag):
+            from starlette.responses import Response
+
+            headers = {"etag": etag, "cache-control": control}
+            if not is_api(request):
+                headers["vary"] = "Accept-Language, Cookie"
+            await Response(status_code=304, headers=headers)(scope, receive, send)
+            return
+
+        async def send_tagged(message) -> None:
+            if message["type"] == "http.response.start":
+                from starlette.datastructures import MutableHeaders
+
+                headers = MutableHeaders(scope=message)
+                if staff:
+                    if message["status"] == 200 and etag:
+                        headers["etag"] = etag
+                    headers["cache-control"] = "private, no-store"
+                elif message["status"] == 200:
+                    if etag:
+                        headers["etag"] = etag
+                    # A response that sets a cookie (?ui=) is the reader's own.
+                    headers["cache-control"] = "private, no-cache" if "set-cookie" in headers else control
+                elif "cache-control" not in headers:
+                    headers["cache-control"] = "no-store"  # errors: asked again next time
+            await send(message)
+
+        await self.app(scope, receive, send_tagged)
+
+
+def _matches(header: str, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (weak comparison) or is ``*``."""
+    if not header:
+        return False
+    bare = etag.removeprefix("W/")
+    return any(tag.strip() == "*" or tag.strip().removeprefix("W/") == bare for tag in header.split(","))
+
+
+def _with_headers(send, extra: dict[str, str], only_ok: bool = False):
+    if not extra:
+        return send
+
+    async def wrapped(message) -> None:
+        if message["type"] == "http.response.start" and (not only_ok or message["status"] in (200, 304)):
+            from starlette.datastructures import MutableHeaders
+
+            headers = MutableHeaders(scope=message)
+            for name, value in extra.items():
+                headers[name] = value
+        await send(message)
+
+    return wrapped

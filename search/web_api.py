@@ -164,16 +164,17 @@ def api_document(request: Request, doc_id: DocId,
     doc = _site(request).document(doc_id, q.strip())
     if doc is None:
         raise HTTPException(404, "no such document")
-    return JSONResponse(doc)
+    return JSONResponse(doc.to_dict())
 
 
 @router.get("/documents/{doc_id}/similar", summary="Documents similar to one document",
             responses={200: {"model": SimilarOut}, **NOT_FOUND})
 def api_similar(request: Request, doc_id: DocId, limit: Annotated[int, Query(ge=1, le=50)] = 5):
     site = _site(request)
-    if site.document(doc_id) is None:
+    doc = site.document(doc_id)  # read once: for the 404, then handed to similar()
+    if doc is None:
         raise HTTPException(404, "no such document")
-    return JSONResponse({"id": doc_id, "hits": [hit.to_dict() for hit in site.similar(doc_id, limit)]})
+    return JSONResponse({"id": doc_id, "hits": [hit.to_dict() for hit in site.similar(doc_id, limit, document=doc)]})
 
 
 @router.get("/stats", summary="Counts of documents per year, language, project and type",

@@ -127,9 +127,10 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 def document_page(request: Request, doc_id: str, q: str = ""):
     site = _site(request)
     query = q.strip()[:500]
-    doc = site.document(doc_id, query)
-    if doc is None:
+    view = site.document(doc_id, query)  # read once: similar() below reuses it
+    if view is None:
         raise HTTPException(404)
+    doc = view.to_dict()
     passages, seen = [], set()
     for n, passage in enumerate(doc["passages"], 1):
         page = passage["page"]
@@ -147,7 +148,7 @@ def document_page(request: Request, doc_id: str, q: str = ""):
         matches=sum(len(p["highlights"]) for p in passages),
         match_pages=match_pages,
         paged=any(p["page"] for p in passages),
-        similar=site.similar(doc_id),
+        similar=site.similar(doc_id, document=view),
         hit_url=lambda hit: hit_url(hit, ""),
         back_url="/?" + urlencode({"q": query}) if query else None,
         has_file=_original(doc) is not None,
@@ -167,17 +168,21 @@ def _sentence(text: str) -> str:
 
 def _original(doc: dict) -> Path | None:
     """The document's file, from the index (never from the request), if it is still there."""
-    path = Path(doc.get("path") or "")
+    return _existing(doc.get("path") or "")
+
+
+def _existing(value: str) -> Path | None:
+    path = Path(value)
     return path if path.is_absolute() and path.is_file() else None
 
 
 @router.get("/documents/{doc_id}/file")
 def document_file(request: Request, doc_id: str):
-    doc = _site(request).document(doc_id)
-    path = _original(doc) if doc else None
+    source = _site(request).source(doc_id)  # one stored field, not every passage
+    path = _existing(source[0]) if source else None
     if path is None:
         raise HTTPException(404)
-    fmt = doc.get("format", "")
+    fmt = source[1]
     media_type = MEDIA_TYPES.get(fmt) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     inline = fmt in ("pdf", "html", "text", "markdown")
     headers = {"content-security-policy": FILE_CSP.get(fmt, "default-src 'none'; sandbox")}

@@ -152,6 +152,13 @@ class WhooshEngine:
     def cross_language(self) -> bool:
         return self.crosslang.available
 
+    @property
+    def generation(self) -> int:
+        """The generation of the index the next call reads (a commit makes a new one): cheap, no file read
+        beyond the refresh check every ``refresh_interval``."""
+        generation = self.searcher().reader().generation()
+        return -1 if generation is None else int(generation)
+
     def refresh(self) -> None:
         self._checked = 0.0
         self.searcher()
@@ -383,10 +390,22 @@ class WhooshEngine:
                             hit.projects, hit.visibility, views)
 
     @_serialized
-    def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False) -> list[Hit]:
-        """Documents that share the most distinctive words of ``doc_id`` (more like this)."""
+    def source(self, doc_id: str, include_internal: bool = False) -> tuple[str, str] | None:
+        """The (path, format) of the file ``doc_id`` came from: one stored passage read, not every one."""
+        fields = self.searcher().document(doc_id=doc_id)
+        if not fields or (not include_internal and fields.get("visibility") != "public"):
+            return None
+        return fields.get("path", ""), fields.get("format", "")
+
+    @_serialized
+    def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False,
+                document: DocumentView | None = None) -> list[Hit]:
+        """Documents that share the most distinctive words of ``doc_id`` (more like this); ``document``:
+        its view when the caller has it already (it is then not read again)."""
         searcher = self.searcher()
-        doc = self.document(doc_id, include_internal)
+        doc = document if document is not None and document.id == doc_id else self.document(doc_id, include_internal)
+        if doc is not None and not include_internal and doc.visibility != "public":
+            return []
         if doc is None:
             return []
         text = doc.title + "\n" + doc.text[:20000]

@@ -1,0 +1,406 @@
+"""Serving on one machine: `archive serve` with its defaults under keep-alive clients, against an FTS5 floor.
+
+    python bench/serving.py --index /tmp/serve-corpus --index /tmp/serve-2000 [--seconds 20] [--root DIR] [--json OUT]
+
+For each index: the search page (``/?q=...``) with 8 keep-alive clients for
+``--seconds``; for the first index also 50 clients; then ``/stats`` alone (one
+client, sequential). Each load also runs against a minimal Starlette app answering
+the same kind of page from SQLite FTS5 over the same passages (any word, best
+passage per document, facet counts, snippets; started with uvicorn with as many
+workers as ``archive serve`` uses by default): the floor of "a Python web app over
+a C engine", given as the ratio archive / floor.
+
+The requests are distinct: words and pairs of words drawn from the index's own
+vocabulary, a quarter with a filter (language or type), a sixth on page 2; each
+client walks its own shuffled share, so no two requests of a run are the same
+(no response cache can flatter the figures). The clients are a small raw HTTP/1.1
+keep-alive client on asyncio (lighter than httpx: on two cores the load generator
+shares the CPU with the server it measures).
+
+``--root DIR`` serves from another checkout (for "before" figures:
+``git worktree add /tmp/before-serving COMMIT``; the same Python runs it with
+``PYTHONPATH=DIR``). An error is a refused or cut connection, a time-out (30 s)
+or a status other than 200 (503s are counted and listed apart).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import html
+import json
+import os
+import random
+import re
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(port: int, child: subprocess.Popen, path: str = "/static/style.css", seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        if child.poll() is not None:
+            raise SystemExit(f"the server exited with status {child.returncode}")
+        try:
+            status, _ = asyncio.run(_one(port, path))
+            if status:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the server did not start within {seconds:g} s")
+        time.sleep(0.2)
+
+
+async def _one(port: int, path: str) -> tuple[int, float]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        return await request(reader, writer, path)
+    finally:
+        writer.close()
+
+
+@contextmanager
+def server(command: list[str], port: int, env: dict, cwd: Path, ready: str = "/static/style.css"):
+    child = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             start_new_session=True)
+    try:
+        wait_until_up(port, child, ready)
+        yield child
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def archive_server(index: Path, root: Path):
+    port = free_port()
+    command = [sys.executable, "-c", "import sys; from search.cli import main; sys.exit(main())",
+               "serve", "--index", str(index), "--port", str(port)]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    env.pop("ARCHIVE_STAFF_TOKEN", None)
+    return server(command, port, env, root), port
+
+
+def floor_server(db: Path, workers: int):
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "serving:fts5_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    env = dict(os.environ, PYTHONPATH=str(HERE), SERVING_FTS5_DB=str(db))
+    return server(command, port, env, HERE, ready="/ping"), port
+
+
+# --- a light HTTP/1.1 keep-alive client --------------------------------------------------
+
+
+async def request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: fr\r\n\r\n".encode("latin-1"))
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length, chunked = 0, False
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "transfer-encoding" and "chunked" in value.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    elif length:
+        await reader.readexactly(length)
+    return status, time.perf_counter() - started
+
+
+async def client(port: int, paths: list[str], deadline: float, results: list) -> None:
+    reader = writer = None
+    for path in paths:
+        if time.monotonic() >= deadline:
+            break
+        started = time.perf_counter()
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            status, took = await asyncio.wait_for(request(reader, writer, path), 30)
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, IndexError) as exc:
+            status, took = type(exc).__name__, time.perf_counter() - started
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+        results.append((took, status))
+    if writer is not None:
+        writer.close()
+
+
+def load(port: int, targets: list[str], clients: int, seconds: float, seed: int, warmup: float = 2.0) -> dict:
+    rng = random.Random(seed)
+    paths = targets[:]
+    rng.shuffle(paths)
+    # Warm-up on its own share (the measured requests stay distinct), then the measured run.
+    warm, paths = paths[: clients * 20], paths[clients * 20:]
+    shares = [paths[i::clients] for i in range(clients)]
+
+    async def run(deadline_in: float, lists: list[list[str]], results: list) -> None:
+        deadline = time.monotonic() + deadline_in
+        await asyncio.gather(*(client(port, share, deadline, results) for share in lists))
+
+    asyncio.run(run(warmup, [warm[i::clients] for i in range(clients)], []))
+    results: list = []
+    started = time.monotonic()
+    asyncio.run(run(seconds, shares, results))
+    elapsed = time.monotonic() - started
+    return summarise(results, elapsed, clients)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def summarise(results: list, seconds: float, clients: int) -> dict:
+    ok = [took for took, status in results if status == 200]
+    statuses = Counter(str(status) for _, status in results if status != 200)
+    return {
+        "clients": clients, "requests": len(results), "requests_per_second": round(len(results) / seconds, 1),
+        "p50_ms": round(percentile(ok, 0.50) * 1000, 1), "p95_ms": round(percentile(ok, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(ok, 0.99) * 1000, 1),
+        "mean_ms": round(statistics.fmean(ok) * 1000, 1) if ok else 0.0,
+        "errors": sum(statuses.values()), "statuses": dict(statuses),
+    }
+
+
+def sequential(port: int, path: str, count: int) -> dict:
+    async def run() -> list:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        out = []
+        for _ in range(count):
+            out.append(await request(reader, writer, path))
+        writer.close()
+        return out
+
+    results = asyncio.run(run())
+    took = [t for _, t in results]
+    return {"requests": count, "p50_ms": round(percentile(took, 0.5) * 1000, 1),
+            "p95_ms": round(percentile(took, 0.95) * 1000, 1),
+            "errors": sum(1 for s, _ in results if s != 200)}
+
+
+# --- the requests ------------------------------------------------------------------------
+
+
+def passages(index: Path) -> list[tuple]:
+    """(doc_id, page, plang, year, type, projects, text) of every stored passage (read once with Whoosh)."""
+    sys.path.insert(0, str(HERE))
+    from bench_fts5 import passages_of
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(index / "whoosh"), indexname="passages")
+    with ix.searcher() as searcher:
+        return passages_of(searcher)
+
+
+def targets(rows: list[tuple], count: int = 12000, seed: int = 0) -> list[str]:
+    """Distinct search-page paths: words, pairs, a filter, page 2; words from the passages, by frequency."""
+    rng = random.Random(seed)
+    freq: Counter = Counter()
+    for row in rows:
+        freq.update(w.lower() for w in WORD.findall(row[6]))
+    vocabulary = [w for w, n in freq.most_common(4000) if n >= 2]
+    filters = [{"lang": "fr"}, {"lang": "nl"}, {"lang": "en"}, {"type": "report"}, {"type": "article"}]
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < count and len(seen) < count * 3:
+        words = rng.sample(vocabulary, 2 if rng.random() < 0.45 else 1)
+        params = {"q": " ".join(words)}
+        roll = rng.random()
+        if roll < 0.25:
+            params.update(rng.choice(filters))
+        elif roll < 0.42:
+            params["page"] = "2"
+        path = "/?" + urlencode(params)
+        if path not in seen:
+            seen.add(path)
+            out.append(path)
+    return out
+
+
+# --- the floor: Starlette + SQLite FTS5 ---------------------------------------------------
+
+
+def build_fts5(rows: list[tuple], path: Path) -> None:
+    if path.exists():
+        path.unlink()
+    db = sqlite3.connect(path)
+    db.execute("CREATE VIRTUAL TABLE passages USING fts5(doc_id UNINDEXED, page UNINDEXED, plang UNINDEXED, "
+               "year UNINDEXED, type UNINDEXED, projects UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2')")
+    db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.execute("INSERT INTO passages(passages) VALUES ('optimize')")
+    db.commit()
+    db.close()
+
+
+def fts5_app():
+    """The floor app (``uvicorn serving:fts5_app --factory``): the search page from FTS5, one connection per thread."""
+    import threading
+
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse, PlainTextResponse
+    from starlette.routing import Route
+
+    path = os.environ["SERVING_FTS5_DB"]
+    local = threading.local()
+
+    def connection() -> sqlite3.Connection:
+        db = getattr(local, "db", None)
+        if db is None:
+            db = local.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        return db
+
+    def page(request) -> HTMLResponse:
+        params = parse_qs(urlsplit(str(request.url)).query)
+        words = [w for w in params.get("q", [""])[0].split() if w]
+        number = int(params.get("page", ["1"])[0])
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+        where, args = "passages MATCH ?", [match]
+        if "lang" in params:
+            where, args = where + " AND plang = ?", args + [params["lang"][0]]
+        if "type" in params:
+            where, args = where + " AND type = ?", args + [params["type"][0]]
+        db = connection()
+        rows = db.execute(f"SELECT doc_id, year, type, plang, bm25(passages) FROM passages WHERE {where}", args).fetchall()
+        best: dict = {}
+        facets = {"year": Counter(), "type": Counter(), "lang": Counter()}
+        for doc, year, kind, lang, score in rows:
+            if doc not in best:
+                facets["year"][year] += 1
+                facets["type"][kind] += 1
+            best[doc] = min(score, best.get(doc, score))
+        for doc, lang in {(r[0], r[3]) for r in rows}:
+            facets["lang"][lang] += 1
+        docs = best
+        top = sorted(best.items(), key=lambda kv: kv[1])[(number - 1) * 10: number * 10]
+        hits = []
+        for doc, _score in top:
+            found = db.execute(f"SELECT snippet(passages, 6, '<mark>', '</mark>', '…', 24), page FROM passages "
+                               f"WHERE {where} AND doc_id = ? ORDER BY bm25(passages) LIMIT 1", args + [doc]).fetchone()
+            hits.append(f"<li><a href='/documents/{html.escape(doc)}'>{html.escape(doc)}</a> p. {found[1]}"
+                        f"<p>{found[0]}</p></li>")
+        side = "".join(f"<h3>{name}</h3><ul>" + "".join(f"<li>{html.escape(str(v))} ({n})</li>" for v, n in c.most_common(8))
+                       + "</ul>" for name, c in facets.items())
+        body = (f"<!doctype html><title>{html.escape(' '.join(words))}</title><form><input name=q value='"
+                f"{html.escape(' '.join(words))}'></form><p>{len(docs)} documents</p><aside>{side}</aside>"
+                f"<ol>{''.join(hits)}</ol>")
+        return HTMLResponse(body)
+
+    def ping(request):
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[Route("/", page), Route("/ping", ping)])
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, action="append", required=True, help="Index folder (repeatable).")
+    parser.add_argument("--root", type=Path, default=ROOT, help="Checkout whose `archive serve` is measured.")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--many", type=int, default=50, help="Clients of the heavy load (first index only).")
+    parser.add_argument("--no-floor", action="store_true", help="Skip the FTS5 floor.")
+    parser.add_argument("--json", type=Path, help="Also write the figures there.")
+    args = parser.parse_args()
+    root = args.root.resolve()
+    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    report: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"), "root": str(root),
+                    "commit": commit, "cores": cores(), "load_before": os.getloadavg(), "runs": []}
+
+    def show(row: dict) -> None:
+        print(f"{row['what']:<44} {row['clients']:>3} clients: p50 {row['p50_ms']:>7} ms  p95 {row['p95_ms']:>7} ms  "
+              f"{row['requests_per_second']:>6} req/s  errors {row['errors']} {row['statuses'] or ''}  "
+              f"(load {row['load'][0]:.2f})", flush=True)
+
+    for n, index in enumerate(args.index):
+        rows = passages(index)
+        paths = targets(rows)
+        documents = len({r[0] for r in rows})
+        loads = [8] + ([args.many] if n == 0 and args.many else [])
+        context, port = archive_server(index, root)
+        with context:
+            for clients in loads:
+                row = {"what": f"archive {index.name} ({documents} docs)", "index": str(index), "documents": documents,
+                       "server": "archive", **load(port, paths, clients, args.seconds, seed=clients)}
+                row["load"] = os.getloadavg()
+                report["runs"].append(row)
+                show(row)
+            stats = sequential(port, "/stats", 50)
+            report["runs"].append({"what": f"archive {index.name} /stats", "index": str(index), "server": "archive",
+                                   "stats": stats})
+            print(f"{'archive ' + index.name + ' /stats':<44}   1 client : p50 {stats['p50_ms']:>7} ms  p95 "
+                  f"{stats['p95_ms']:>7} ms  errors {stats['errors']}", flush=True)
+        if args.no_floor:
+            continue
+        db = Path(f"/tmp/serving-fts5-{index.name}.sqlite")
+        build_fts5(rows, db)
+        context, port = floor_server(db, cores())
+        with context:
+            for clients in loads:
+                row = {"what": f"FTS5 floor {index.name}", "index": str(index), "documents": documents, "server": "fts5",
+                       **load(port, paths, clients, args.seconds, seed=clients)}
+                row["load"] = os.getloadavg()
+                report["runs"].append(row)
+                show(row)
+    report["load_after"] = os.getloadavg()
+    for row in report["runs"]:
+        if row.get("server") == "archive" and "p95_ms" in row:
+            floor = next((r for r in report["runs"] if r.get("server") == "fts5" and r["index"] == row["index"]
+                          and r["clients"] == row["clients"]), None)
+            if floor and floor["p95_ms"]:
+                row["p95_vs_floor"] = round(row["p95_ms"] / floor["p95_ms"], 1)
+                row["rps_vs_floor"] = round(row["requests_per_second"] / floor["requests_per_second"], 2)
+                print(f"{row['what']} {row['clients']} clients: p95 x{row['p95_vs_floor']} the floor, "
+                      f"throughput x{row['rps_vs_floor']}")
+    print("load average before %.2f %.2f %.2f, after %.2f %.2f %.2f" % (*report["load_before"], *report["load_after"]))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
