@@ -80,3 +80,31 @@ def test_an_unreachable_cluster_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("ARCHIVE_OPENSEARCH_URL", "http://127.0.0.1:9")  # discard port: nothing listens
     with pytest.raises(EngineUnavailable, match="cannot be reached"):
         OpenSearchEngine.open(tmp_path)
+
+
+class _FakeClient:
+    """Answers the writer's search for the ids of a path."""
+
+    def __init__(self, held: dict[str, list[str]]):
+        self.held = held
+
+    def search(self, index, body, params=None):
+        paths = body["query"]["terms"]["path"]
+        return {"hits": {"hits": [{"_id": i, "_source": {"path": p}} for p in paths for i in self.held.get(p, [])]}}
+
+
+def test_writer_operations_keep_their_order_and_delete_path_sees_the_block_s_own_additions():
+    from archive.model import Document, Passage
+    from indexer.opensearch.writer import OpenSearchWriter, actions
+
+    def doc(i, path):
+        return Document(path=path, format="txt", title="t", lang="fr", passages=[Passage("texte", lang="fr")], id=i)
+
+    w = OpenSearchWriter(finish=True)
+    w.delete_path("/p")  # the index holds "old" for /p
+    w.add(doc("a", "/p"))
+    w.delete_path("/p")  # removes "a", added just before
+    w.add(doc("b", "/p"))
+    w.delete_document("c")
+    ops = [(next(iter(a)), next(iter(a.values()))["_id"]) for a, _ in actions(_FakeClient({"/p": ["old"]}), "ix", w.ops)]
+    assert ops == [("delete", "old"), ("index", "a"), ("delete", "a"), ("index", "b"), ("delete", "c")]
