@@ -81,7 +81,9 @@ def connect(settings: Settings):
 
 
 def unavailable(settings: Settings, exc: Exception) -> EngineUnavailable:
-    return EngineUnavailable(f"OpenSearch at {', '.join(settings.urls)} cannot be reached ({type(exc).__name__}: {exc}); "
+    reason = str(getattr(exc, "error", "") or exc)
+    reason = reason.rsplit("): ", 1)[-1]  # "Failed to establish a new connection: [Errno 111] Connection refused"
+    return EngineUnavailable(f"OpenSearch at {', '.join(settings.urls)} cannot be reached ({reason}); "
                              "check ARCHIVE_OPENSEARCH_URL and that the cluster is running")
 
 
