@@ -144,7 +144,7 @@ def draw_queries(engine, corpus_manifest: dict, corpus_dir: Path, count: int, se
         info = engine.document(document_id(os.path.abspath(corpus_dir / spec["file"]), 0), include_internal=True)
         if info is None:
             continue
-        words = _WORD.findall(info["text"])
+        words = _WORD.findall(info.text)
         size = rng.choices((1, 2, 3), weights=(0.4, 0.4, 0.2))[0]
         for _ in range(50):
             at = rng.randrange(max(1, len(words) - size))
@@ -251,6 +251,47 @@ def time_cli(index_dir: Path, queries: list[dict], runs: int) -> tuple[list[floa
     return wall, cpu
 
 
+CLI_WORDS = ("enfants", "kinderen", "children", "droits", "school", "rapport", "veiligheid", "protection", "jeunes", "project")
+
+
+def cli_startup(index_dir: Path, runs: int, codes: dict[str, Path | None], bytecode: bool) -> dict:
+    """`archive search` as a process, ``runs`` times for each checkout in ``codes`` (label -> folder, None:
+    this one), interleaved so that the load hits them alike, with `python -c pass` in the same rounds.
+
+    ``bytecode``: compiled modules cached (in a private folder: $PYTHONPYCACHEPREFIX, the tree is left
+    alone), as an installed package runs; without, every module is compiled from source on every start
+    ($PYTHONDONTWRITEBYTECODE, which this machine's shells set)."""
+    import tempfile
+
+    env = dict(os.environ)
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "archive-bench-pycache")
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    commands = {"python -c pass": [sys.executable, "-c", "pass"]}
+    for label, code in codes.items():
+        root = str(code or ROOT)
+        commands[label] = [sys.executable, "-c", f"import sys; sys.path.insert(0, {root!r}); sys.argv[0] = 'archive'; "
+                           "from search.cli import main; main()", "search", "--index", str(index_dir), "--format", "json", "--"]
+    times: dict[str, dict[str, list[float]]] = {label: {"wall": [], "cpu": []} for label in commands}
+    for i in range(runs + 1):  # the first round fills the bytecode cache and is not counted
+        for label, argv in commands.items():
+            argv = argv + [CLI_WORDS[i % len(CLI_WORDS)]] if label != "python -c pass" else argv
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            done = subprocess.run(argv, capture_output=True, text=True, env=env)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if done.returncode != 0:
+                raise SystemExit(f"{label} failed ({done.returncode}): {done.stderr.strip()[-400:]}")
+            if i:
+                times[label]["wall"].append(wall)
+                times[label]["cpu"].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {label: {"wall": statistics.median(t["wall"]), "wall_p95": percentile(t["wall"], 95), "cpu": statistics.median(t["cpu"]),
+                    "runs": len(t["wall"])} for label, t in times.items()}
+
+
 def python_startup(runs: int = 10) -> float:
     times = []
     for _ in range(runs):
@@ -337,10 +378,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=make_corpus.DEFAULT_DATA, help="public data (default: ../shared/data)")
     parser.add_argument("--jobs", type=int, help="processes for corpus generation and extraction (default: all cores)")
     parser.add_argument("--cli-runs", type=int, default=20)
+    parser.add_argument("--cli-only", action="store_true",
+                        help="only `archive search` as a process (--cli-runs rounds), with and without cached bytecode; needs --index")
+    parser.add_argument("--before", type=Path, help="with --cli-only: another checkout (e.g. a `git worktree`) timed the same way")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the full-page queries")
     parser.add_argument("--write-docs", action="store_true", help="write the results to docs/SEARCH_EVAL.md")
     args = parser.parse_args(argv)
     args.index = args.index or default_index(args.docs, args.seed)
+    if args.cli_only:
+        codes = ({"before": args.before} if args.before else {}) | {"after": None}
+        load = os.getloadavg()[0]
+        for bytecode in (False, True):
+            result = cli_startup(args.index, args.cli_runs, codes, bytecode)
+            print(f"{'bytecode cached' if bytecode else 'no bytecode cache (PYTHONDONTWRITEBYTECODE=1)'}:")
+            for label, r in result.items():
+                print(f"  {label}: median {r['wall']:.3f} s, p95 {r['wall_p95']:.3f} s, CPU {r['cpu']:.3f} s over {r['runs']} runs")
+        print(f"load average: {load:.1f} -> {os.getloadavg()[0]:.1f}")
+        return 0
     corpus = args.corpus or make_corpus.default_out(args.docs, args.seed)
 
     from indexer import engines, store

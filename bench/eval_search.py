@@ -137,8 +137,8 @@ def load_documents(engine, index_dir: Path) -> list[Doc]:
             info = engine.document(doc_id, include_internal=True)
             if info is None:
                 continue
-            passages = [(p["page"], p["text"]) for p in info["passages"]]
-            docs.append(Doc(doc_id, path, info["format"], info["lang"], passages))
+            passages = [(p.page, p.text) for p in info.passages]
+            docs.append(Doc(doc_id, path, info.format, info.lang, passages))
     return docs
 
 

@@ -621,7 +621,7 @@ def check(out: Path, index_dir: Path, cases: list[Case], result: dict, max_rss_m
             hits = engine.search(SearchRequest(case.marker, include_internal=True, per_page=10)).hits
             if [h.path for h in hits] != [path]:
                 problems.append(f"{where}: marker {case.marker} finds {[h.path for h in hits]}")
-            elif case.check and case.check not in (engine.document(hits[0].id, include_internal=True) or {}).get("text", ""):
+            elif case.check and case.check not in getattr(engine.document(hits[0].id, include_internal=True), "text", ""):
                 problems.append(f"{where}: {case.check!r} not in the indexed text (mojibake?)")
     engine.close()
     from archive.pipeline import find_files
