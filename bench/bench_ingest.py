@@ -76,12 +76,20 @@ class Ingest:
         return dict(asdict(self), docs_per_s=self.docs_per_s)
 
 
-def ingest(paths: list[Path], index_dir: Path, jobs: int, fresh: bool = True, files: int | None = None) -> Ingest:
-    """`archive ingest PATHS --index DIR --jobs N`, into a new folder unless ``fresh`` is False."""
+def code_command(code: Path) -> list[str]:
+    """`archive` run from the checkout ``code`` (another commit, e.g. a `git worktree`) with this Python."""
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code)!r}); sys.argv[0] = 'archive'; "
+            "from search.cli import main; main()"]
+
+
+def ingest(paths: list[Path], index_dir: Path, jobs: int, fresh: bool = True, files: int | None = None,
+           command: list[str] | None = None) -> Ingest:
+    """`archive ingest PATHS --index DIR --jobs N`, into a new folder unless ``fresh`` is False;
+    ``command``: how to run `archive` (default: this checkout's)."""
     if fresh and index_dir.exists():
         shutil.rmtree(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
-    argv = [archive_command(), "ingest", *map(str, paths), "--index", str(index_dir), "--jobs", str(jobs),
+    argv = [*(command or [archive_command()]), "ingest", *map(str, paths), "--index", str(index_dir), "--jobs", str(jobs),
             "--projects", str(PROJECTS)]
     child = run_child(argv)
     found = _WRITTEN.search(child.stdout)
@@ -92,11 +100,11 @@ def ingest(paths: list[Path], index_dir: Path, jobs: int, fresh: bool = True, fi
                   failed, round(os.getloadavg()[0], 2))
 
 
-def reingest(corpus: Path, index_dir: Path, jobs: int, runs: int = 3) -> dict:
+def reingest(corpus: Path, index_dir: Path, jobs: int, runs: int = 3, command: list[str] | None = None) -> dict:
     """A second `archive ingest` of the unchanged corpus: median whole-process wall time over ``runs``."""
     walls, syncs, cpus = [], [], []
     for _ in range(runs):
-        result = ingest([corpus], index_dir, jobs, fresh=False)
+        result = ingest([corpus], index_dir, jobs, fresh=False, command=command)
         if result.documents:
             raise SystemExit(f"the second ingest rewrote {result.documents} documents: the corpus changed?")
         walls.append(result.wall)
@@ -141,3 +149,58 @@ def pipeline_extract(pdfs: list[Path]) -> dict:
     for path in pdfs:
         extract_file(path, options)
     return {"files": len(pdfs), "wall": time.perf_counter() - start, "cpu": time.process_time() - start_cpu}
+
+
+def cores_comparison(paths: list[Path], work: Path, codes: dict[str, Path | None], jobs: tuple[int, ...] = (1, 2),
+                     files: int | None = None) -> dict:
+    """Fresh ingests of ``paths`` with each `--jobs`, for each checkout in ``codes`` (label -> folder, None:
+    this one), one after the other in one run: wall, CPU of the process tree, documents per CPU-second, and
+    the wall ratio of the most jobs to one."""
+    out = {}
+    for label, code in codes.items():
+        command = code_command(code) if code else None
+        runs = {}
+        for n in jobs:
+            result = ingest(paths, work / f"{label}-j{n}", n, files=files, command=command)
+            runs[n] = dict(result.to_dict(), docs_per_cpu_s=result.documents / result.cpu if result.cpu else 0.0)
+            print(f"  {label} --jobs {n}: {result.documents} documents, wall {result.wall:.1f} s, CPU {result.cpu:.1f} s, "
+                  f"{runs[n]['docs_per_cpu_s']:.2f} documents per CPU-second, load {result.load}", flush=True)
+        if len(jobs) > 1:
+            runs["wall_ratio"] = runs[jobs[0]]["wall"] / runs[jobs[-1]]["wall"]
+            print(f"  {label}: --jobs {jobs[-1]} is {runs['wall_ratio']:.2f}x faster than --jobs {jobs[0]} (wall)", flush=True)
+        out[label] = runs
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python bench/bench_ingest.py PATH... [--jobs 1,2] [--before DIR] [--work DIR] [--out FILE.json]
+
+    Ingests PATH... afresh with each --jobs (default 1 and 2), with this checkout and, with --before,
+    with the checkout in DIR (e.g. `git worktree add /tmp/before COMMIT`), one after the other.
+    """
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", type=Path)
+    parser.add_argument("--jobs", default="1,2")
+    parser.add_argument("--before", type=Path, help="another checkout to measure first, the same way")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench-ingest"))
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    jobs = tuple(int(j) for j in args.jobs.split(","))
+    codes = ({"before": args.before} if args.before else {}) | {"after": None}
+    files = sum(1 for p in args.paths for f in (p.rglob("*") if p.is_dir() else [p]) if f.is_file())
+    started = time.strftime("%Y-%m-%dT%H:%M")
+    load = os.getloadavg()[0]
+    result = cores_comparison(args.paths, args.work, codes, jobs, files)
+    record = {"started": started, "load_start": load, "load_end": os.getloadavg()[0], "paths": [str(p) for p in args.paths],
+              "files": files, "results": result}
+    print(json.dumps(record, indent=1, default=str))
+    if args.out:
+        args.out.write_text(json.dumps(record, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,9 +9,9 @@ accept the same spellings.
 
 from __future__ import annotations
 
-import re
-
 import logging
+import os
+import re
 from pathlib import Path
 
 from archive.errors import ArchiveError
@@ -78,15 +78,38 @@ class ProjectSpellings:
         return out
 
 
+#: (index, explicit, $ARCHIVE_PROJECTS, manifest and vocabulary file states) -> vocabulary: a process
+#: that asks twice (the engine for project mentions, the CLI for names) reads the files once.
+_LOADED: dict[tuple, tuple] = {}
+
+
+def _state(path: Path | None) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size) if st else None
+
+
 def vocabulary_for_index(index_dir: Path, explicit: Path | None = None) -> Vocabulary | None:
     """The project vocabulary the index was built with: ``explicit``, else ``$ARCHIVE_PROJECTS``,
     else the nearest ``projects.toml`` above the indexed files; None when there is none."""
-    folders = list(dict.fromkeys(str(Path(p).parent) for p in read_manifest(index_dir)))[:FOLDERS_LOOKED_AT]
+    from .store import MANIFEST_FILE
+
+    manifest = Path(index_dir) / MANIFEST_FILE
+    key = (str(index_dir), str(explicit), os.environ.get("ARCHIVE_PROJECTS"), _state(manifest))
+    found = _LOADED.get(key)
+    if found is not None and _state(found[0]) == found[1]:
+        return found[2]
+    folders = list(dict.fromkeys(os.path.dirname(p) for p in read_manifest(Path(index_dir))))[:FOLDERS_LOOKED_AT]
     path = find_vocabulary([Path(f) for f in folders] or [Path.cwd()], explicit)
-    if path is None:
-        return None
-    try:
-        return Vocabulary.load(path)
-    except ArchiveError as exc:
-        logger.warning("project names unavailable, showing ids: %s", exc)
-        return None
+    vocabulary = None
+    if path is not None:
+        try:
+            vocabulary = Vocabulary.load(path)
+        except ArchiveError as exc:
+            logger.warning("project names unavailable, showing ids: %s", exc)
+    if len(_LOADED) > 16:
+        _LOADED.clear()
+    _LOADED[key] = (path, _state(path), vocabulary)
+    return vocabulary

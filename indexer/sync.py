@@ -226,6 +226,7 @@ class _Batch:
         self.pending: dict[str, dict | None] = {}
         self._block = None
         self.writer = None
+        self.committed = False  # a batch was committed without the engine's housekeeping
 
     def _writer(self):
         if self.writer is None:
@@ -269,9 +270,13 @@ class _Batch:
         self.pending[key] = None
 
     def commit(self, final: bool = False) -> None:
+        if self._block is None and final and self.committed:
+            # The last batch was full and committed already: the engine's housekeeping is still due.
+            self._writer()
         if self._block is not None:
             self.writer.finish = final
             self._block.__exit__(None, None, None)
+            self.committed = True
         self._block = self.writer = None
         for key, entry in self.pending.items():
             if entry is None:

@@ -266,12 +266,14 @@ def remove(targets, index_dir, forget, wait) -> None:
 
 
 def _engine(index_dir: Path | None, glossary: Path | None = None):
-    from .fastimport import trim_search_imports
+    from .fastimport import trim_after_engine, trim_search_imports
 
     trim_search_imports()
     from indexer.engines import open_engine
 
-    return open_engine(_index_dir(index_dir), glossary)
+    engine = open_engine(_index_dir(index_dir), glossary)
+    trim_after_engine()
+    return engine
 
 
 def _project_names(index_dir: Path | None, projects_file: Path | None):

@@ -3,7 +3,8 @@
 ``whoosh.compat`` imports ``urllib.request`` (for ``urlretrieve``; with it come
 http.client, email and ssl) and the ``cached_property`` package imports
 ``asyncio``, only to call ``iscoroutinefunction``. Together they are about
-0.2 s of a 0.35 s start. Before the CLI's search path imports Whoosh, each is
+0.2 s of a 0.35 s start. (``whoosh.lang.morph_en``, for a query type the archive
+never builds, is the third.) Before the CLI's search path imports Whoosh, each is
 replaced by a stand-in that loads the real module the first time anything
 else is asked of it (PEP 562 module ``__getattr__``), so behaviour is unchanged
 for any code that really needs them.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import sys
 import types
 
@@ -46,9 +48,53 @@ def _urlretrieve(*args, **kwargs):
     return importlib.import_module("urllib.request").urlretrieve(*args, **kwargs)
 
 
+def _morph_en_variations(word):
+    """whoosh.lang.morph_en compiles a few hundred regular expressions on import, for the
+    ``Variations`` query, which the archive never builds: they are compiled on first use."""
+    del sys.modules["whoosh.lang.morph_en"]
+    return importlib.import_module("whoosh.lang.morph_en").variations(word)
+
+
+def _later(name: str, attribute: str):
+    """A function that loads the real module ``name`` when first called, then calls its ``attribute``."""
+
+    def call(*args, **kwargs):
+        module = sys.modules.get(name)
+        if module is None or not getattr(module, "__file__", None):
+            sys.modules.pop(name, None)
+            module = importlib.import_module(name)
+        return getattr(module, attribute)(*args, **kwargs)
+
+    return call
+
+
+def _no_masked_array(value) -> bool:
+    return False
+
+
 def trim_search_imports() -> None:
     """Install the stand-ins; call before the first Whoosh import of a short-lived process."""
     if "whoosh" in sys.modules:
         return
+    # A search does no linear algebra: OpenBLAS's thread pool, started when numpy loads, is
+    # start-up time for nothing (about 25 ms of CPU on two cores). A value already set is kept.
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _stand_in("urllib.request", urlretrieve=_urlretrieve)
     _stand_in("asyncio", iscoroutinefunction=inspect.iscoroutinefunction)
+    _stand_in("whoosh.lang.morph_en", variations=_morph_en_variations)
+    # whoosh.filedb.filestore imports tempfile, whoosh.filedb.compound shutil (with them come lzma,
+    # bz2, random): for writing only.
+    _stand_in("tempfile")
+    _stand_in("shutil", copyfileobj=_later("shutil", "copyfileobj"))
+
+
+def trim_after_engine() -> None:
+    """Once the engine is open: numpy 2.x's ``np.unique`` asks ``np.ma.is_masked(array)``, which
+    imports all of numpy.ma (about 40 ms) on the first search. While the stand-in is there
+    numpy.ma was never loaded, so no masked array exists and the answer is False."""
+    numpy = sys.modules.get("numpy")
+    if numpy is None or "numpy.ma" in sys.modules:
+        return
+    _stand_in("numpy.ma", is_masked=_no_masked_array)
+    numpy.ma = sys.modules["numpy.ma"]  # ``import numpy.ma as ma`` reads the attribute

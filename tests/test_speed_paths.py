@@ -170,3 +170,18 @@ def test_an_unreadable_glossary_is_still_reported_when_the_engine_opens(built_in
     _, index = built_index
     with pytest.raises(QueryError, match="glossary"):
         WhooshEngine.open(index, tmp_path / "missing.tsv")
+
+
+def test_an_ingest_whose_last_batch_is_full_still_brings_the_derived_data_up_to_date(corpus, tmp_path):
+    """With a number of files that is a multiple of the batch size, the final commit had nothing left
+    to write and skipped the facet table and the saved postings: every search then rebuilt them."""
+    from indexer.sync import SyncOptions, sync
+
+    files = sorted(p for p in corpus.iterdir() if p.suffix == ".txt")
+    index = tmp_path / "index"
+    sync(files[:4], index, SyncOptions(jobs=1, batch_files=2))
+    engine = WhooshEngine(index)
+    generation = engine.searcher().reader().generation()
+    engine.close()
+    assert (index / f"facets-{generation}.pickle").is_file()
+    assert any((index / "postings").iterdir())

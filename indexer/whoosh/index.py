@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from whoosh import index
@@ -26,6 +25,8 @@ def is_current(folder: Path) -> bool:
 def create(folder: Path):
     """A new, empty index in ``folder`` (an existing one there is replaced; the
     manifest is left to the caller, which knows which files to add again)."""
+    import shutil  # with it come lzma and bz2: not on a search's path
+
     shutil.rmtree(folder / WHOOSH_DIR, ignore_errors=True)
     (folder / WHOOSH_DIR).mkdir(parents=True)
     ix = index.create_in(str(folder / WHOOSH_DIR), build_schema(), indexname=INDEX_NAME)
