@@ -114,7 +114,8 @@ def archive_server(index: Path, root: Path):
 def floor_server(db: Path, workers: int):
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "serving:fts5_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+               "--http", "serving:nodelay_protocol"]
     env = dict(os.environ, PYTHONPATH=str(HERE), SERVING_FTS5_DB=str(db))
     return server(command, port, env, HERE, ready="/ping"), port
 
@@ -332,6 +333,27 @@ def fts5_app():
         return PlainTextResponse("ok")
 
     return Starlette(routes=[Route("/", page), Route("/ping", ping)])
+
+
+def _nodelay():
+    """uvicorn's HTTP protocol with TCP_NODELAY, as `archive serve` uses (search.web.NoDelayHTTP): with
+    --workers, uvicorn's own listening socket leaves Nagle's algorithm on (40 ms per keep-alive request)."""
+    try:
+        from uvicorn.protocols.http.auto import AutoHTTPProtocol
+    except ImportError:
+        return None
+
+    class NoDelay(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+        def connection_made(self, transport) -> None:
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().connection_made(transport)
+
+    return NoDelay
+
+
+nodelay_protocol = _nodelay()
 
 
 # --- the run --------------------------------------------------------------------------------

@@ -516,7 +516,8 @@ def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_
     shown = "0.0.0.0 (every interface)" if host == "0.0.0.0" else host
     click.echo(f"Serving {index_dir} on http://{shown}:{port}/{' (staff: internal documents shown)' if token else ''} "
                f"with {workers} worker{'s' if workers > 1 else ''}; Ctrl+C stops.")
-    options = {"host": host, "port": port, "log_level": "info" if verbose else "warning", "access_log": verbose}
+    options = {"host": host, "port": port, "log_level": "info" if verbose else "warning", "access_log": verbose,
+               "http": "search.web:NoDelayHTTP"}  # TCP_NODELAY: see NoDelayHTTP
     if workers == 1:
         uvicorn.run(app, **options)
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import socket
 import subprocess
 import sys
 import textwrap
@@ -76,6 +77,23 @@ def is_worker(pid: int) -> bool:
     return b"multiprocessing" in command and b"resource_tracker" not in command
 
 
+def keep_alive_median(port: int, path: str, count: int) -> float:
+    """Median seconds per request of ``count`` requests, one after the other, on one connection."""
+    took = []
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        reader = sock.makefile("rb")
+        for _ in range(count):
+            started = time.perf_counter()
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            reader.read(length)
+            took.append(time.perf_counter() - started)
+    return sorted(took)[len(took) // 2]
+
+
 @pytest.mark.skipif(cores() < 2 or not Path("/proc").is_dir(), reason="needs two cores and /proc")
 def test_serve_runs_one_worker_per_core_by_default(web_index):
     port = free_port()
@@ -99,6 +117,8 @@ def test_serve_runs_one_worker_per_core_by_default(web_index):
             time.sleep(0.2)
         assert len(workers) == cores(), f"{len(workers)} worker processes for {cores()} cores"
         assert answered is not None and answered.json()["total"] >= 2
+        # Keep-alive requests are not held back by Nagle's algorithm (about 40 ms each when it is on).
+        assert keep_alive_median(port, "/static/style.css", 15) < 0.025
     finally:
         child.terminate()
         child.wait(timeout=20)
