@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..errors import EngineUnavailable, IndexProblem
 
-#: Statuses retried by the client (with its own immediate retries) and by bulk writes (with back-off).
+#: Statuses retried with back-off (with_backoff), for reads and writes.
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_RETRIES = 3
 BACKOFF = 0.5  # seconds, doubled at each retry
@@ -68,7 +68,10 @@ def connect(settings: Settings):
         "hosts": list(settings.urls),
         "verify_certs": settings.verify,
         "ssl_show_warn": settings.verify,
-        "retry_on_status": RETRY_STATUSES,
+        # The client retries on another node only when a node cannot be reached or times out. It
+        # would mark a node dead for each 429/503 too, and a red cluster answers 503 from every
+        # node: all of them would be marked dead. Those statuses are retried by with_backoff.
+        "retry_on_status": (),
         "max_retries": MAX_RETRIES,
         "retry_on_timeout": True,
         "timeout": settings.timeout,

@@ -30,7 +30,7 @@ from ..snippets import make_snippet, match_spans
 from ..store import _write_json
 from ..translation import FUNCTION_WORDS, mention_projects, simplify
 from . import mapping
-from .client import Settings, check_health, connect, unavailable
+from .client import Settings, check_health, connect, unavailable, with_backoff
 from .query import P, best_passage, highlight_terms, near_phrase, nested, top_level, word_query
 from .writer import send, writing
 
@@ -130,12 +130,13 @@ class OpenSearchEngine:
     def cross_language(self) -> bool:
         return self.crosslang.available
 
-    def _call(self, fn):
-        """``fn()``, with the cluster's failures said as the archive's errors."""
+    def _call(self, fn, retry: bool = True):
+        """``fn()`` (retried with back-off on 429/5xx unless ``retry`` is false), with the cluster's
+        failures said as the archive's errors."""
         from opensearchpy.exceptions import ConnectionError as OSConnectionError, NotFoundError, TransportError
 
         try:
-            return fn()
+            return with_backoff(fn, "request") if retry else fn()
         except OSConnectionError as exc:
             raise unavailable(self.settings, exc) from exc
         except NotFoundError as exc:
@@ -146,7 +147,14 @@ class OpenSearchEngine:
             raise EngineFailure(f"OpenSearch answered {exc.status_code}: {exc.error} {json.dumps(exc.info)[:500] if exc.info else ''}") from exc
 
     def _search(self, body: dict, index: str | None = None) -> dict:
-        return self._call(lambda: self.client.search(index=index or self.alias, body=body))
+        found = self._call(lambda: self.client.search(index=index or self.alias, body=body,
+                                                      params={"allow_partial_search_results": "false"}))
+        shards = found.get("_shards", {})
+        if shards.get("failed"):
+            # Never partial results (wrong totals and facets): every copy of a shard is gone.
+            raise EngineUnavailable(f"OpenSearch answered from {shards.get('successful')} of {shards.get('total')} shards: "
+                                    "part of the index is unavailable (a red cluster)")
+        return found
 
     # -- index lifecycle ------------------------------------------------------
 
@@ -204,7 +212,7 @@ class OpenSearchEngine:
     def commit(self, writer) -> None:
         index = self.write_index
         if writer.ops:
-            self._call(lambda: send(self.client, index, writer.ops))
+            self._call(lambda: send(self.client, index, writer.ops), retry=False)  # each _bulk is retried inside
         self._call(lambda: self.client.indices.refresh(index=index))
         if writer.finish and self._pending:
             self._take_alias(self._pending, self._alias_indices())
