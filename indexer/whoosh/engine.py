@@ -297,9 +297,9 @@ class WhooshEngine:
         per_filter = {name: self._mask(searcher, clause) for name, clause in facet_clauses.items()}
         matcher = self._matcher(searcher, request.include_internal)
         base = _prefer_prose(matcher.rank(group, arrays.doc_of, always_mask), arrays)
+        # The near-phrase bonus is not lowered on contents pages: words copied from a page (a
+        # contents line too) find that page (known-item right page 98.0 %, 97.5 % when lowered).
         bonus, check = self._near_phrase(searcher, request.query, group)
-        if bonus is not None:
-            bonus = _prefer_prose(bonus, arrays)
         found = base
         for allowed in per_filter.values():
             found = found.where(allowed)
