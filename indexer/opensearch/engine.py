@@ -13,10 +13,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from .. import query as tree
@@ -27,7 +27,6 @@ from ..filters import FACET_FILTERS, filters_for
 from ..glossary import Glossary, find_glossary
 from ..projects import ProjectSpellings, vocabulary_for_index
 from ..snippets import make_snippet, match_spans
-from ..store import _write_json
 from ..translation import FUNCTION_WORDS, mention_projects, simplify
 from . import mapping
 from .client import Settings, check_health, connect, unavailable, with_backoff
@@ -43,6 +42,14 @@ FACET_FIELDS = {"lang": "plangs", "year": "year", "project": "projects", "type":
 FACET_SIZE = 500
 SIMILAR_SNIPPET = 160
 _SUGGEST_MIN = 4  # short words are too often valid somewhere to be worth correcting
+
+
+def _write_state(folder: Path, state: dict) -> None:
+    """Written whole or not at all (a temporary file renamed over the old one)."""
+    path = Path(folder) / STATE_FILE
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _read_state(folder: Path) -> dict:
@@ -193,7 +200,7 @@ class OpenSearchEngine:
         actions = [{"remove": {"index": i, "alias": self.alias}} for i in old if i != name]
         actions.append({"add": {"index": name, "alias": self.alias}})
         self._call(lambda: client.indices.update_aliases(body={"actions": actions}))
-        _write_json(self.folder / STATE_FILE, {"signature": mapping.signature(), "alias": self.alias, "index": name,
+        _write_state(self.folder, {"signature": mapping.signature(), "alias": self.alias, "index": name,
                                                "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
         gone = [i for i in old if i != name]
         if gone:
