@@ -10,8 +10,9 @@ FastAPI so that they appear in the OpenAPI description.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from archive.model import LANGUAGES, TYPES, UNDETERMINED
 
@@ -122,8 +123,10 @@ class SearchParams:
         return out
 
     def url(self, path: str = "/", **extra: str) -> str:
+        """``path?query`` as ``urlencode`` writes it; the values' encodings are remembered (a search page
+        draws some thirty links that differ by one value)."""
         pairs = self.pairs() + [(k, v) for k, v in extra.items() if v]
-        return path + ("?" + urlencode(pairs) if pairs else "")
+        return path + ("?" + "&".join(_quoted(k) + "=" + _quoted(v) for k, v in pairs) if pairs else "")
 
     def at_page(self, page: int) -> "SearchParams":
         return replace(self, page=page)
@@ -160,6 +163,11 @@ class SearchParams:
         if name == "year":
             return replace(self, years=tuple(int(v) for v in values), page=1)
         return replace(self, page=1, **{{"lang": "langs", "project": "projects", "type": "types"}[name]: values})
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    return quote_plus(value)
 
 
 def _unique(items: list) -> list:
