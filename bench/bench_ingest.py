@@ -152,10 +152,11 @@ def pipeline_extract(pdfs: list[Path]) -> dict:
 
 
 def cores_comparison(paths: list[Path], work: Path, codes: dict[str, Path | None], jobs: tuple[int, ...] = (1, 2),
-                     files: int | None = None) -> dict:
+                     files: int | None = None, resync: int = 0) -> dict:
     """Fresh ingests of ``paths`` with each `--jobs`, for each checkout in ``codes`` (label -> folder, None:
     this one), one after the other in one run: wall, CPU of the process tree, documents per CPU-second, and
-    the wall ratio of the most jobs to one."""
+    the wall ratio of the most jobs to one; with ``resync`` (one folder only), that many second ingests of it
+    unchanged (median)."""
     out = {}
     for label, code in codes.items():
         command = code_command(code) if code else None
@@ -165,6 +166,9 @@ def cores_comparison(paths: list[Path], work: Path, codes: dict[str, Path | None
             runs[n] = dict(result.to_dict(), docs_per_cpu_s=result.documents / result.cpu if result.cpu else 0.0)
             print(f"  {label} --jobs {n}: {result.documents} documents, wall {result.wall:.1f} s, CPU {result.cpu:.1f} s, "
                   f"{runs[n]['docs_per_cpu_s']:.2f} documents per CPU-second, load {result.load}", flush=True)
+        if resync and len(paths) == 1:
+            runs["resync"] = reingest(paths[0], work / f"{label}-j{jobs[-1]}", jobs[-1], resync, command)
+            print(f"  {label}: unchanged re-sync {runs['resync']['wall']:.2f} s (sync {runs['resync']['sync_seconds']:.2f} s)", flush=True)
         if len(jobs) > 1:
             runs["wall_ratio"] = runs[jobs[0]]["wall"] / runs[jobs[-1]]["wall"]
             print(f"  {label}: --jobs {jobs[-1]} is {runs['wall_ratio']:.2f}x faster than --jobs {jobs[0]} (wall)", flush=True)
@@ -187,13 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="another checkout to measure first, the same way")
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-ingest"))
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--resync", type=int, default=0, help="then time this many unchanged re-syncs (one PATH only)")
     args = parser.parse_args(argv)
     jobs = tuple(int(j) for j in args.jobs.split(","))
     codes = ({"before": args.before} if args.before else {}) | {"after": None}
     files = sum(1 for p in args.paths for f in (p.rglob("*") if p.is_dir() else [p]) if f.is_file())
     started = time.strftime("%Y-%m-%dT%H:%M")
     load = os.getloadavg()[0]
-    result = cores_comparison(args.paths, args.work, codes, jobs, files)
+    result = cores_comparison(args.paths, args.work, codes, jobs, files, args.resync)
     record = {"started": started, "load_start": load, "load_end": os.getloadavg()[0], "paths": [str(p) for p in args.paths],
               "files": files, "results": result}
     print(json.dumps(record, indent=1, default=str))
