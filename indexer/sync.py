@@ -25,7 +25,7 @@ from pathlib import Path
 
 from archive.errors import ArchiveError
 from archive.ignore import IgnoreRules, keep_out
-from archive.metadata import Vocabulary, find_vocabulary, sidecar_for
+from archive.metadata import SIDECAR_SUFFIXES, Vocabulary, find_vocabulary, sidecar_for
 from archive.options import ExtractOptions
 from archive.pipeline import Attempt, ExtractionCache, Result, extract_many, file_hash, find_files
 
@@ -70,10 +70,30 @@ class SyncReport:
 Progress = Callable[[Result], None]
 
 
-def _stat_signature(path: Path) -> list[int]:
+class _Listings:
+    """Each folder's file names, read once per run: an unchanged file's sidecar is looked up in them
+    rather than with a ``stat`` per sidecar suffix (most files have none)."""
+
+    def __init__(self):
+        self._names: dict[str, set[str]] = {}
+
+    def sidecar(self, path: Path) -> Path | None:
+        folder, name = os.path.split(path)
+        names = self._names.get(folder)
+        if names is None:
+            try:
+                names = self._names[folder] = set(os.listdir(folder))
+            except OSError:
+                return sidecar_for(Path(path))
+        if not any(name + suffix in names for suffix in SIDECAR_SUFFIXES):
+            return None
+        return sidecar_for(Path(path))
+
+
+def _stat_signature(path: Path, listings: _Listings | None = None) -> list[int]:
     st = os.stat(path)
     sig = [st.st_size, st.st_mtime_ns]
-    sidecar = sidecar_for(path)
+    sidecar = listings.sidecar(path) if listings is not None else sidecar_for(path)
     if sidecar is not None:
         side = os.stat(sidecar)
         sig += [side.st_size, side.st_mtime_ns]
@@ -149,6 +169,7 @@ def _plan(paths: list[Path], manifest: dict, report: SyncReport, rules: IgnoreRu
     todo: list[Path] = []
     seen: set[str] = set()
     ignored: set[str] = set()
+    listings = _Listings()
     for path in find_files(paths, rules, on_ignored=lambda p: ignored.add(str(p))):
         key = os.path.abspath(path)
         if key in seen:
@@ -162,7 +183,7 @@ def _plan(paths: list[Path], manifest: dict, report: SyncReport, rules: IgnoreRu
             continue
         entry = manifest.get(key)
         try:
-            signature = _stat_signature(path)
+            signature = _stat_signature(path, listings)
         except OSError:
             todo.append(Path(key))  # extraction reports why it cannot be read
             continue

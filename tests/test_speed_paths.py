@@ -185,3 +185,30 @@ def test_an_ingest_whose_last_batch_is_full_still_brings_the_derived_data_up_to_
     engine.close()
     assert (index / f"facets-{generation}.pickle").is_file()
     assert any((index / "postings").iterdir())
+
+
+def test_an_unchanged_sync_still_sees_a_sidecar_added_changed_or_removed(tmp_path):
+    """Sidecars are looked up in each folder's listing, read once: adding, editing or deleting one
+    still counts as a change of its file."""
+    import json
+
+    from indexer.sync import SyncOptions, sync
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(f"Rapport {name} sur la protection des enfants.\n", encoding="utf-8")
+    index = tmp_path / "index"
+    options = SyncOptions(jobs=1)
+    assert sync([folder], index, options).added == 2
+    assert sync([folder], index, options).unchanged == 2
+    sidecar = folder / "a.txt.meta.json"
+    sidecar.write_text(json.dumps({"visibility": "internal"}), encoding="utf-8")
+    report = sync([folder], index, options)
+    assert (report.updated, report.unchanged) == (1, 1)
+    sidecar.write_text(json.dumps({"visibility": "internal", "type": "report"}), encoding="utf-8")
+    assert sync([folder], index, options).updated == 1
+    sidecar.unlink()
+    report = sync([folder], index, options)
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert sync([folder], index, options).unchanged == 2
