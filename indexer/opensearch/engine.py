@@ -283,7 +283,7 @@ class OpenSearchEngine:
         answering = ({"bool": {"should": compiled.positives, "minimum_should_match": 1}} if compiled.positives
                      else {"match_all": {}})
         always, facet_filters = _request_filters(filters_for(request), request.include_internal, answering)
-        query = {"bool": {"must": [compiled.query], "should": [best_passage(compiled, request.langs, near_phrase(request.query, group))], "filter": always}}
+        query = {"bool": {"must": [compiled.query], "should": [best_passage(compiled, request.langs or compiled.langs, near_phrase(request.query, group))], "filter": always}}
         body: dict = {
             "query": query,
             "from": (request.page - 1) * request.per_page,

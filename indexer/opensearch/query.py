@@ -162,16 +162,20 @@ class Compiled:
     #: Passage-level queries of every positive clause (for the best passage).
     positives: list[dict] = field(default_factory=list)
     everything: bool = False
+    #: Languages written in the query (``lang:nl``): the best passage is in one of them.
+    langs: tuple[str, ...] = ()
 
 
 def top_level(group: tree.Group, doc_filter: Callable[[tree.Filter], dict]) -> Compiled:
     """The top of a query at document level. ``doc_filter`` translates ``lang:``/``year:``/
     ``project:``/``type:`` written in the query (a document-level filter)."""
-    must, should, must_not, filters, positives = [], [], [], [], []
+    must, should, must_not, filters, positives, langs = [], [], [], [], [], []
 
     def add_filters(node, occur):
         # Filters written inside groups narrow the document (their passages cannot say).
-        if isinstance(node, tree.Filter):
+        if isinstance(node, tree.Filter) and node.name == "lang" and occur != tree.MUST_NOT:
+            langs.append(node.value)  # a passage in that language must answer (below)
+        elif isinstance(node, tree.Filter):
             (must_not if occur == tree.MUST_NOT else filters).append(doc_filter(node))
         elif isinstance(node, tree.Group) and occur != tree.MUST_NOT:
             for c in node.clauses:
@@ -216,9 +220,13 @@ def top_level(group: tree.Group, doc_filter: Callable[[tree.Filter], dict]) -> C
         body["must"] = [{"match_all": {}}]
     if must_not:
         body["must_not"] = must_not
+    for lang in langs:
+        # As in Whoosh, ``lang:nl`` narrows the passages: one in Dutch must hold a word of the query.
+        answering = [{"bool": {"should": positives, "minimum_should_match": 1}}] if positives else []
+        filters.append(nested({"bool": {"filter": [{"term": {P + "plang": lang}}, *answering]}}))
     if filters:
         body["filter"] = filters
-    return Compiled({"bool": body}, positives, everything=not positives)
+    return Compiled({"bool": body}, positives, everything=not positives, langs=tuple(dict.fromkeys(langs)))
 
 
 def near_phrase(text: str, group: tree.Group) -> dict | None:

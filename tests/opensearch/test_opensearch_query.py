@@ -50,6 +50,8 @@ def test_function_words_match_only_quoted_or_alone():
 def test_filters_in_the_query_narrow_documents():
     body = compile_("enfants year:2019").query["bool"]
     assert body["filter"] == [{"term": {"year": "2019"}}]
+    compiled = compile_("enfants lang:fr")
+    assert compiled.langs == ("fr",) and "nested" in compiled.query["bool"]["filter"][0]  # a French passage answers
 
 
 def test_best_passage_has_one_inner_hit_and_every_word():
