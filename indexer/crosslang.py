@@ -117,3 +117,19 @@ class CrossLanguage:
             labels.append(f"{node.text} = {shown}")
         return (tree.Group(tuple(clauses)) if labels else group), ("; ".join(labels) or None)
 
+
+def dictionary_loader():
+    """A loader of the bilingual dictionary when its files are installed, else None (every
+    engine uses it; the dictionary itself is read on the first cross-language search)."""
+    from .dictionary import default_folder  # cheap: its heavy imports are made on loading
+
+    folder = default_folder()
+    if not any(folder.glob("freedict-*.index")):
+        return None
+
+    def load():
+        from .dictionary import Dictionary
+
+        return Dictionary.load(folder)
+
+    return load

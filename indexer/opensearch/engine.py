@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import query as tree
 from ..contract import DocumentView, FilterValue, Hit, PassageView, SearchRequest, SearchResponse, Stats
-from ..crosslang import CrossLanguage
+from ..crosslang import CrossLanguage, dictionary_loader
 from ..errors import EngineFailure, EngineUnavailable, IndexProblem, QueryError
 from ..filters import FACET_FILTERS, filters_for
 from ..glossary import Glossary, find_glossary
@@ -87,7 +87,7 @@ class OpenSearchEngine:
     def open(cls, folder: Path, cross_language_glossary: Path | None = None, create: bool = False) -> "OpenSearchEngine":
         path = find_glossary(cross_language_glossary)
         return cls(folder, Settings.from_env(), Glossary.load(path) if path else None,
-                   dictionary_loader=_dictionary_loader(), create=create)
+                   dictionary_loader=dictionary_loader(), create=create)
 
     @staticmethod
     def is_current(folder: Path) -> bool:
@@ -569,19 +569,3 @@ def _hit_from_source(s: dict, score: float, passage: dict, snippet: str, highlig
         highlights=highlights,
         visibility=s.get("visibility", "public"),
     )
-
-
-def _dictionary_loader():
-    """A loader of the FreeDict dictionary for cross-language search when it is installed, else None."""
-    from indexer.dictionary import default_folder
-
-    folder = default_folder()
-    if not any(folder.glob("freedict-*.index")):
-        return None
-
-    def load():
-        from indexer.dictionary import Dictionary
-
-        return Dictionary.load(folder)
-
-    return load

@@ -25,7 +25,7 @@ from archive.textutil import fold
 
 from .. import query as tree
 from ..contract import DocumentView, FilterValue, Hit, PassageView, SearchRequest, SearchResponse, Stats
-from ..crosslang import CrossLanguage
+from ..crosslang import CrossLanguage, dictionary_loader
 from ..errors import QueryError
 from ..filters import FACET_FILTERS, filters_for
 from ..glossary import Glossary, find_glossary
@@ -517,20 +517,6 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
     return [(int(ids[r]), float(scores[r])) for r in rows]
 
 
-def dictionary_loader():
-    """A loader of the bilingual dictionary when its files are installed, else None."""
-    from indexer.dictionary import default_folder  # cheap: its heavy imports are made on loading
-
-    folder = default_folder()
-    if not any(folder.glob("freedict-*.index")):
-        return None
-
-    def load():
-        from indexer.dictionary import Dictionary
-
-        return Dictionary.load(folder)
-
-    return load
 
 
 def _prefer_prose(found: Matches, arrays: FacetArrays) -> Matches:
