@@ -73,12 +73,12 @@ class PageCollector(PDFLayoutAnalyzer):
         pass
 
 
-def _text_boxes(container: Iterable[object]) -> Iterator[LTTextBoxHorizontal]:
+def text_boxes(container: Iterable[object]) -> Iterator[LTTextBoxHorizontal]:
     for item in container:
         if isinstance(item, LTTextBoxHorizontal):
             yield item
         elif isinstance(item, LTFigure):
-            yield from _text_boxes(item)
+            yield from text_boxes(item)
 
 
 class _RawLine:
@@ -165,7 +165,7 @@ def page_blocks(page: LTPage) -> list[Block]:
     """The page's text as blocks of cleaned, non-empty lines."""
     boxes: list[list[_RawLine]] = []
     upright = rotated = 0
-    for box in _text_boxes(page):
+    for box in text_boxes(page):
         lines = []
         for line in box:
             if not isinstance(line, LTTextLineHorizontal):

@@ -29,11 +29,11 @@ import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
-from pdfminer.layout import LTChar, LTFigure, LTPage, LTTextBoxHorizontal, LTTextLineHorizontal
+from pdfminer.layout import LTChar, LTPage, LTTextLineHorizontal
 
 from ..metadata import plausible_title
+from .pdf_layout import text_boxes
 from .pdf_meta import meaningful_title
 from .pdf_order import Line, merge_rows
 from .pdf_text import clean_line, join_lines
@@ -97,7 +97,7 @@ class TitleEvidence:
         keys: set[str] = set()
         blocks: list[Candidate] = []
         weights: Counter = Counter()
-        for box in _text_boxes(page):
+        for box in text_boxes(page):
             rows: list[tuple[Line, float, bool]] = []
             for line in box:
                 if not isinstance(line, LTTextLineHorizontal):
@@ -222,12 +222,6 @@ def _join_adjacent(blocks: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _text_boxes(container: Iterable[object]) -> Iterator[LTTextBoxHorizontal]:
-    for item in container:
-        if isinstance(item, LTTextBoxHorizontal):
-            yield item
-        elif isinstance(item, LTFigure):
-            yield from _text_boxes(item)
 
 
 def _ranked(candidates: list[Candidate], body: float, order) -> list[Candidate]:
