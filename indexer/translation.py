@@ -97,3 +97,29 @@ def is_function_clause(node) -> bool:
     return False
 
 
+@dataclass
+class Prepared:
+    """A request made ready for an engine: the parsed text (for its notices), the tree to run
+    (project names and translations added), the line saying what was added, and the request
+    with its project filter values resolved to ids."""
+
+    parsed: tree.Parsed
+    group: tree.Group
+    expanded: str | None
+    request: object
+
+
+def prepare(request, spellings, visible: set[str] | None, crosslang) -> Prepared:
+    """What every engine does to a request before translating it: parse the text, add the
+    projects it names (only those in ``visible``, None: all), the translations when
+    ``request.cross_language``, and resolve ``--project`` names (an unknown one is an error)."""
+    import dataclasses
+
+    parsed = tree.parse(request.query)
+    group, _ = mention_projects(simplify(parsed.query), spellings, visible)
+    expanded = None
+    if request.cross_language and crosslang.available:
+        group, expanded = crosslang.translate(group, request.query)
+    if request.projects:
+        request = dataclasses.replace(request, projects=tuple(spellings.resolve(p, visible) for p in request.projects))
+    return Prepared(parsed, group, expanded, request)

@@ -27,7 +27,7 @@ from ..filters import FACET_FILTERS, filters_for
 from ..glossary import Glossary, find_glossary
 from ..projects import ProjectSpellings, vocabulary_for_index
 from ..snippets import make_snippet, match_spans
-from ..translation import FUNCTION_WORDS, mention_projects, simplify
+from ..translation import FUNCTION_WORDS, mention_projects, prepare, simplify
 from . import mapping
 from .client import Settings, check_health, connect, unavailable, with_backoff
 from .query import P, best_passage, highlight_terms, near_phrase, nested, top_level, word_query
@@ -269,14 +269,8 @@ class OpenSearchEngine:
             raise QueryError("page must be >= 1 and per_page between 1 and 1000")
         if request.page * request.per_page > MAX_WINDOW:
             raise QueryError(f"only the first {MAX_WINDOW} results can be paged through")
-        parsed = self.parse_query(request.query)
-        visible = self._visible_projects(request.include_internal)
-        group, _ = mention_projects(simplify(parsed.query), self.project_spellings(), visible)
-        expanded = None
-        if request.cross_language and self.crosslang.available:
-            group, expanded = self.crosslang.translate(group, request.query)
-        if request.projects:
-            request = dataclasses.replace(request, projects=tuple(self.project_spellings().resolve(p, visible) for p in request.projects))
+        ready = prepare(request, self.project_spellings(), self._visible_projects(request.include_internal), self.crosslang)
+        parsed, group, expanded, request = ready.parsed, ready.group, ready.expanded, ready.request
         compiled = top_level(group, lambda node: self._query_filter(node, request.include_internal))
         # A passage "answers" when it matches one of the query's words (any passage for an empty
         # query): the language filter and facet are about the languages of answering passages.

@@ -8,7 +8,6 @@ opening the index is never on a query's path.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import os
@@ -32,7 +31,7 @@ from ..glossary import Glossary, find_glossary
 from ..projects import ProjectSpellings, vocabulary_for_index
 from ..ranking import Matches
 from ..snippets import make_snippet, match_spans
-from ..translation import FUNCTION_WORDS, mention_projects, simplify
+from ..translation import FUNCTION_WORDS, prepare
 from . import facet_table, index, postings
 from .evaluator import Evaluator, Unsupported
 from .facets import FacetArrays, count, facet_counts
@@ -273,14 +272,8 @@ class WhooshEngine:
         if request.page < 1 or not 1 <= request.per_page <= 1000:
             raise QueryError("page must be >= 1 and per_page between 1 and 1000")
         searcher = self.searcher()
-        parsed = self.parse_query(request.query)
-        visible = self._visible_projects(searcher, request.include_internal)
-        group, _ = mention_projects(simplify(parsed.query), self.project_spellings(), visible)
-        expanded = None
-        if request.cross_language and self.crosslang.available:
-            group, expanded = self.crosslang.translate(group, request.query)
-        if request.projects:
-            request = dataclasses.replace(request, projects=tuple(self.project_spellings().resolve(p, visible) for p in request.projects))
+        ready = prepare(request, self.project_spellings(), self._visible_projects(searcher, request.include_internal), self.crosslang)
+        parsed, group, expanded, request = ready.parsed, ready.group, ready.expanded, ready.request
         filters = filters_for(request)
         by_name: dict[str, list[FilterValue]] = {}
         for f in filters:
