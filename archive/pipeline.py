@@ -233,10 +233,10 @@ def default_cache_dir() -> Path:
 _worker_state: dict = {}
 
 
-def _init_worker(options: ExtractOptions, vocabulary: Vocabulary) -> None:
+def _init_worker(options: ExtractOptions, vocabulary: Vocabulary, parent: int) -> None:
     _worker_state["options"] = options
     _worker_state["vocabulary"] = vocabulary
-    _die_with_parent()
+    _die_with(parent)
     if options.max_memory_mb:
         import resource
 
@@ -251,8 +251,12 @@ def _work(path: Path) -> Result:
     return _extract_one(path, _worker_state["options"], _worker_state["vocabulary"], None)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the ingest that forked it dies (even by SIGKILL)."""
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this worker when the ingest that forked it dies (even by SIGKILL).
+
+    The ingest may have died between the fork and this call, which the request
+    would not cover: then the worker has been handed to another parent and exits now.
+    """
     try:
         import ctypes
         import signal
@@ -262,6 +266,8 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass  # not Linux: orphaned workers finish their file and exit
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 class _OutOfTime(BaseException):
@@ -371,7 +377,7 @@ def extract_many(
             yield result
         return
     _warm_up(todo)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, vocabulary)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, vocabulary, os.getpid())) as pool:
         chunksize = max(1, min(16, len(todo) // (jobs * 8)))
         for result in pool.map(_work, todo, chunksize=chunksize):
             _store(cache, result)

@@ -215,6 +215,15 @@ def test_searching_an_index_with_no_documents_says_no_results(tmp_path):
 
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` is alive; a zombie (dead, waiting for a PID 1 that may never reap it) is not."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 def test_killing_only_the_main_process_does_not_block_the_next_ingest(small_corpus, tmp_path):
     corpus, markers = small_corpus
     index = tmp_path / "index"
@@ -236,7 +245,7 @@ def test_killing_only_the_main_process_does_not_block_the_next_ingest(small_corp
         time.sleep(1)
         rerun = archive("ingest", corpus, "--index", index, "--jobs", "2")
         assert rerun.returncode == 0, rerun.stderr.strip().splitlines()[-1:]
-        assert not [p for p in workers if Path(f"/proc/{p}").exists()], "orphaned workers still running"
+        assert not [p for p in workers if running(p)], "orphaned workers still running"
     finally:
         for pid in workers:  # started by this test
             try:
