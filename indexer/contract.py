@@ -30,7 +30,8 @@ SORTS = ("relevance", "date")
 
 @dataclass(frozen=True)
 class SearchRequest:
-    query: str
+    #: The query, in the archive's language (``indexer.query``); empty: every document.
+    query: str = ""
     langs: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
     date_from: dt.date | None = None

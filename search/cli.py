@@ -289,17 +289,40 @@ class IsoDate(click.ParamType):
 
     def convert(self, value, param, ctx):
         import datetime as dt
-        import re
+
+        from .parameters import parse_day
 
         if isinstance(value, dt.date):
             return value
-        found = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value).strip())
-        if found:
-            try:
-                return dt.date(*(int(part) for part in found.groups()))
-            except ValueError as exc:
-                self.fail(f"{value!r} is not a date ({exc}); use YYYY-MM-DD, for example 2019-05-02", param, ctx)
-        self.fail(f"{value!r} is not a date; use YYYY-MM-DD, for example 2019-05-02", param, ctx)
+        try:
+            return parse_day(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _search_options(func):
+    """``archive search``'s options: the settings of a search that the page and the API take as URL
+    parameters, declared once for all three in ``parameters.PARAMETERS``."""
+    from .parameters import MAX_ROWS, PARAMETERS
+
+    for parameter in reversed(PARAMETERS):
+        if parameter.cli_name is None:
+            continue
+        settings: dict = {"help": parameter.help}
+        if parameter.kind == "flag":
+            settings["is_flag"] = True
+        elif parameter.kind == "choice":
+            settings["type"] = click.Choice(parameter.choices, case_sensitive=False)
+        elif parameter.kind == "int":
+            settings["type"] = click.IntRange(parameter.minimum, MAX_ROWS if parameter.name == "per_page" else parameter.maximum)
+        elif parameter.kind == "date":
+            settings["type"] = IsoDate()
+        if parameter.repeat:
+            settings["multiple"] = True
+        elif parameter.default not in (None, False):
+            settings.update(default=parameter.default, show_default=True)
+        func = click.option(parameter.cli_name, parameter.field, **settings)(func)
+    return func
 
 
 _visibility_option = click.option(
@@ -314,18 +337,7 @@ _names_option = click.option(
 @main.command(context_settings=CONTEXT)
 @click.argument("query", required=False, default="")
 @_index_option
-@click.option("--lang", "langs", multiple=True, type=click.Choice(["fr", "nl", "en", "und"], case_sensitive=False),
-              help="Language of the text (repeatable): documents with a passage in it.")
-@click.option("--year", "years", multiple=True, type=int, help="Year of publication (repeatable).")
-@click.option("--from", "date_from", type=IsoDate(), help="Published on or after this day.")
-@click.option("--to", "date_to", type=IsoDate(), help="Published on or before this day.")
-@click.option("--project", "projects", multiple=True, help="Project id or name (repeatable), e.g. alert or \"Je dis STOP\".")
-@click.option("--type", "types", multiple=True, type=click.Choice(["press_release", "article", "report", "other"], case_sensitive=False),
-              help="Document type (repeatable).")
-@click.option("--sort", type=click.Choice(["relevance", "date"], case_sensitive=False), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
-@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--cross-language", is_flag=True, help="Also search for the words' translations in the other two languages (glossary, then dictionary).")
+@_search_options
 @click.option("--glossary", type=click.Path(path_type=Path, dir_okay=False), help="Glossary TSV (default: $ARCHIVE_GLOSSARY, else corpus/glossary.tsv).")
 @_visibility_option
 @_names_option
@@ -333,8 +345,7 @@ _names_option = click.option(
               help="text names projects; json, jsonl and csv give ids, and each hit's visibility.")
 @_verbose_option
 @handle_errors
-def search(query, index_dir, langs, years, date_from, date_to, projects, types, sort, limit, page, cross_language, glossary,
-           include_internal, projects_file, fmt) -> None:
+def search(query, index_dir, glossary, include_internal, projects_file, fmt, **settings) -> None:
     """Search the archive. QUERY: words (the more a document has, the higher it ranks; none
     is required), "a phrase", +required or a AND b, -excluded or NOT word, a OR b, (groups),
     prefix*, fuzzy~, and title:, exact:, lang:, year:, project:, type:. Function words ("des",
@@ -346,12 +357,9 @@ def search(query, index_dir, langs, years, date_from, date_to, projects, types, 
     from indexer.contract import SearchRequest
 
     engine = _engine(index_dir, glossary)  # first: it trims the imports that Whoosh would make
-    names = _project_names(index_dir, projects_file) if fmt == "text" or projects else None
-    request = SearchRequest(
-        query=query, langs=langs, years=years, date_from=date_from, date_to=date_to,
-        projects=tuple(names.id_of(p) for p in projects) if names else (), types=types, sort=sort, page=page,
-        per_page=limit, cross_language=cross_language, include_internal=include_internal,
-    )
+    names = _project_names(index_dir, projects_file) if fmt == "text" or settings["projects"] else None
+    settings["projects"] = tuple(names.id_of(p) for p in settings["projects"]) if names else ()
+    request = SearchRequest(query=query, include_internal=include_internal, **settings)
     print_response(engine.search(request), fmt, names=names)
 
 

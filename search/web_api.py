@@ -10,10 +10,10 @@ checks real responses against them.
 
 import dataclasses
 import datetime as dt
+import inspect
 import io
-import re
 import typing
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -22,7 +22,8 @@ from pydantic import BaseModel, BeforeValidator, Field, create_model
 from indexer.contract import DocumentView, Hit, PassageView, SearchResponse, Stats
 
 from .output import write_csv
-from .web_params import MAX_CSV_ROWS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, PER_PAGE, SearchParams
+from .parameters import BY_FIELD, BY_NAME, MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_ROWS, PARAMETERS, Parameter, parse_day
+from .web_params import SearchParams
 
 router = APIRouter(prefix="/api", tags=["archive"])
 
@@ -31,24 +32,12 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-Lang = Annotated[Literal["fr", "nl", "en", "und"], BeforeValidator(_lower)]
-DocType = Annotated[Literal["press_release", "article", "report", "other"], BeforeValidator(_lower)]
-Sort = Annotated[Literal["relevance", "date"], BeforeValidator(_lower)]
 DocId = Annotated[str, Path(description="Document id, as in search hits.", pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-Year = Annotated[int, Field(ge=1, le=9999)]
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _iso_date(value):
     """Only ``YYYY-MM-DD``: pydantic alone also reads ``0.0`` as a Unix time (1970-01-01)."""
-    if isinstance(value, str):
-        if not ISO_DATE.fullmatch(value):
-            raise ValueError(f"{value!r} is not a date; use YYYY-MM-DD, for example 2019-05-02")
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a date ({exc}); use YYYY-MM-DD, for example 2019-05-02") from None
-    return value
+    return parse_day(value) if isinstance(value, str) else value
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
@@ -103,35 +92,45 @@ class SimilarOut(BaseModel):
     hits: list[HitOut]
 
 
-QUERY_GRAMMAR = ("The archive's query language: words (none required; documents with more of them, rarer ones, "
-                 "closer together or in the title rank first), \"a phrase\" or \"a phrase\"~N, +required or a AND b, "
-                 "-excluded or NOT word, a OR b, (groups), prefix*, fuzzy~ or fuzzy~1, title:word, exact:word (unstemmed), "
-                 "and the filters lang:fr, year:2019, project:NAME, type:report. Operators are upper case. "
-                 "Empty: every document.")
 BAD_QUERY = {400: {"model": ErrorOut, "description": "The query cannot be parsed."}}
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such (public) document."}}
 
 
 def search_parameters(max_per_page: int, default_per_page: int):
-    """A dependency reading the search parameters; the CSV export allows bigger pages."""
+    """A dependency reading the search parameters (``parameters.PARAMETERS``, declared to FastAPI
+    from that table); the CSV export allows bigger pages."""
+    declared = []
+    for parameter in PARAMETERS:
+        maximum = max_per_page if parameter.name == "per_page" else parameter.maximum
+        default = default_per_page if parameter.name == "per_page" else parameter.default
+        declared.append(inspect.Parameter(parameter.field, inspect.Parameter.KEYWORD_ONLY,
+                                          annotation=_declared_type(parameter, maximum),
+                                          default=list(default) if parameter.repeat else default))
 
-    def dependency(
-        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description=QUERY_GRAMMAR)] = "",
-        lang: Annotated[list[Lang], Query(description="Language of the text (repeatable): documents with a passage in it.")] = [],
-        year: Annotated[list[Year], Query(description="Year of publication (repeatable).")] = [],
-        project: Annotated[list[str], Query(description="Project id (repeatable); a project's name is accepted too.")] = [],
-        type: Annotated[list[DocType], Query(description="Document type (repeatable).")] = [],
-        date_from: Annotated[IsoDate | None, Query(alias="from", description="Published on or after (YYYY-MM-DD).")] = None,
-        date_to: Annotated[IsoDate | None, Query(alias="to", description="Published on or before (YYYY-MM-DD).")] = None,
-        sort: Sort = "relevance",
-        page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-        per_page: Annotated[int, Query(ge=1, le=max_per_page)] = default_per_page,
-        cross_language: Annotated[bool, Query(description="Also search the glossary's translations of the query's terms.")] = False,
-    ) -> SearchParams:
-        return SearchParams(q.strip(), tuple(dict.fromkeys(lang)), tuple(dict.fromkeys(year)), tuple(dict.fromkeys(project)),
-                            tuple(dict.fromkeys(type)), date_from, date_to, sort, page, per_page, cross_language)
+    def dependency(**values) -> SearchParams:
+        settings = {field: tuple(dict.fromkeys(value)) if BY_FIELD[field].repeat else value for field, value in values.items()}
+        return SearchParams(**dict(settings, query=settings["query"].strip()))
 
+    dependency.__signature__ = inspect.Signature(declared, return_annotation=SearchParams)
     return dependency
+
+
+def _declared_type(parameter: Parameter, maximum: int | None):
+    """A parameter's type and constraints as FastAPI reads them."""
+    item = {"choice": Annotated[Literal[parameter.choices], BeforeValidator(_lower)], "int": int,
+            "date": IsoDate, "flag": bool, "text": str}[parameter.kind]
+    limits = {}
+    if parameter.kind == "int":
+        limits = {"ge": parameter.minimum, "le": maximum}
+    elif maximum is not None:
+        limits = {"max_length": maximum}
+    if parameter.repeat:
+        if limits:
+            item = Annotated[item, Field(**limits)]
+        return Annotated[list[item], Query(alias=parameter.name, description=parameter.help)]
+    if parameter.kind == "date":
+        item = Optional[item]
+    return Annotated[item, Query(alias=parameter.name, description=parameter.help, **limits)]
 
 
 def _site(request: Request):
@@ -139,7 +138,7 @@ def _site(request: Request):
 
 
 @router.get("/search", summary="Search the archive", responses={200: {"model": SearchOut}, **BAD_QUERY})
-def api_search(request: Request, params: Annotated[SearchParams, Depends(search_parameters(MAX_PER_PAGE, PER_PAGE))]):
+def api_search(request: Request, params: Annotated[SearchParams, Depends(search_parameters(MAX_PER_PAGE, BY_NAME["per_page"].default))]):
     """Ranked documents with a highlighted snippet each, facet counts and a spelling suggestion."""
     site = _site(request)
     return JSONResponse(site.search(site.canonical(params)).to_dict())
@@ -147,7 +146,7 @@ def api_search(request: Request, params: Annotated[SearchParams, Depends(search_
 
 @router.get("/search.csv", summary="Export search results as CSV", response_class=Response,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **BAD_QUERY})
-def api_search_csv(request: Request, params: Annotated[SearchParams, Depends(search_parameters(MAX_CSV_ROWS, MAX_CSV_ROWS))]):
+def api_search_csv(request: Request, params: Annotated[SearchParams, Depends(search_parameters(MAX_ROWS, MAX_ROWS))]):
     """The same search as ``/api/search``, one row per hit (up to 1000 per page)."""
     site = _site(request)
     response = site.search(site.canonical(params), facets=False)

@@ -74,7 +74,7 @@ def search_page(request: Request):
         chips=chips(site, t, params),
         pages=page_numbers(params.page, response.pages) if response.total else [],
         hit_url=lambda hit: hit_url(hit, params.q),
-        suggestion_url=replace(params, q=response.suggestion, page=1).url() if response.suggestion else None,
+        suggestion_url=replace(params, query=response.suggestion, page=1).url() if response.suggestion else None,
         csv_url=replace(params, page=1, per_page=MAX_CSV_ROWS).url("/api/search.csv"),
         cross_language_available=site.cross_language,
     )

@@ -1,32 +1,24 @@
 """The state of a search page as URL parameters: parsed, validated, and turned back into links.
 
-The page and the API accept the same parameters (``q``, ``lang``, ``year``,
-``project``, ``type``, ``from``, ``to``, ``sort``, ``page``, ``per_page``,
-``cross_language``). The page parses them here so that a bad value becomes a
-400 page with a sentence in the reader's language; the API declares them to
-FastAPI so that they appear in the OpenAPI description.
+The page and the API accept the same parameters, declared once in
+``parameters.PARAMETERS``. The page parses them here so that a bad value becomes
+a 400 page with a sentence in the reader's language; the API declares them to
+FastAPI (``web_api.search_parameters``) so that they appear in the OpenAPI description.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from dataclasses import dataclass, replace
 from urllib.parse import quote_plus
 
-from archive.model import LANGUAGES, TYPES, UNDETERMINED
-
+from indexer.contract import SearchRequest
 from indexer.errors import QueryError
-from indexer.contract import SORTS, SearchRequest
 
-LANG_VALUES = (*LANGUAGES, UNDETERMINED)
-#: Deep pages cost a collector of page * per_page hits; nobody reads page 1001.
-MAX_PAGE = 1000
-MAX_QUERY_CHARS = 500
-PER_PAGE = 10
-MAX_PER_PAGE = 100
-MAX_CSV_ROWS = 1000
-LIST_PARAMS = ("lang", "year", "project", "type")
+from .parameters import BY_NAME, FILTERS, MAX_PER_PAGE, MAX_ROWS, PARAMETERS, Parameter, parse_day
+
+#: The most rows of one CSV export.
+MAX_CSV_ROWS = MAX_ROWS
 
 
 class BadParameter(QueryError):
@@ -37,89 +29,43 @@ class BadParameter(QueryError):
 
 
 @dataclass(frozen=True)
-class SearchParams:
-    q: str = ""
-    langs: tuple[str, ...] = ()
-    years: tuple[int, ...] = ()
-    projects: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = PER_PAGE
-    cross_language: bool = False
+class SearchParams(SearchRequest):
+    """A search as a page's URL states it: the request's fields (``parameters.PARAMETERS``
+    names them in URLs), with what the page needs to draw links to other states."""
+
+    @property
+    def q(self) -> str:
+        return self.query
 
     # -- from a URL ---------------------------------------------------------------
 
     @classmethod
     def from_query(cls, params, max_per_page: int = MAX_PER_PAGE) -> "SearchParams":
-        """Parse a query string (a Starlette ``QueryParams``); empty form fields count as absent."""
-
-        def values(name: str) -> list[str]:
-            return [v.strip() for v in params.getlist(name) if v.strip()]
-
-        def single(name: str) -> str:
-            found = values(name)
-            return found[-1] if found else ""
-
-        q = params.get("q", "").strip()
-        if len(q) > MAX_QUERY_CHARS:
-            raise BadParameter("bad_choice", name="q", value=q[:40] + "…", choices=f"≤ {MAX_QUERY_CHARS}")
-        # Codes in any case: ?lang=FR is ?lang=fr.
-        langs = _unique([_choice("lang", v, LANG_VALUES) for v in values("lang")])
-        types = _unique([_choice("type", v, TYPES) for v in values("type")])
-        sort = _choice("sort", single("sort") or "relevance", SORTS)
-        page = _int("page", single("page") or "1", 1)
-        if page > MAX_PAGE:
-            raise BadParameter("bad_page", maximum=MAX_PAGE)
-        per_page = _int("per_page", single("per_page") or str(PER_PAGE), 1)
-        if per_page > max_per_page:
-            raise BadParameter("bad_choice", name="per_page", value=str(per_page), choices=f"1–{max_per_page}")
-        return cls(
-            q=q,
-            langs=tuple(langs),
-            years=tuple(_unique([_year(v) for v in values("year")])),
-            projects=tuple(_unique(values("project"))),
-            types=tuple(types),
-            date_from=_date("from", single("from")),
-            date_to=_date("to", single("to")),
-            sort=sort,
-            page=page,
-            per_page=per_page,
-            cross_language=single("cross_language").lower() in ("1", "true", "on", "yes"),
-        )
+        """Parse a query string (a Starlette ``QueryParams``); empty form fields count as absent,
+        and a value given twice to a parameter that takes one counts once (the last)."""
+        settings = {}
+        for parameter in PARAMETERS:
+            given = [v.strip() for v in params.getlist(parameter.name) if v.strip()]
+            if parameter.repeat:
+                settings[parameter.field] = tuple(dict.fromkeys(_parse(parameter, v) for v in given))
+            elif given:
+                limit = max_per_page if parameter.name == "per_page" else parameter.maximum
+                settings[parameter.field] = _parse(parameter, given[-1], limit)
+        return cls(**settings)
 
     def request(self, include_internal: bool, facets: bool = True) -> SearchRequest:
-        return SearchRequest(
-            query=self.q, langs=self.langs, years=self.years, date_from=self.date_from, date_to=self.date_to,
-            projects=self.projects, types=self.types, sort=self.sort, page=self.page, per_page=self.per_page,
-            cross_language=self.cross_language, include_internal=include_internal, facets=facets,
-        )
+        return replace(self, include_internal=include_internal, facets=facets)
 
     # -- back to a URL ------------------------------------------------------------
 
     def pairs(self) -> list[tuple[str, str]]:
-        """The parameters that differ from the defaults, in a stable order."""
+        """The parameters that differ from the defaults, in the table's order."""
         out: list[tuple[str, str]] = []
-        if self.q:
-            out.append(("q", self.q))
-        out += [("lang", v) for v in self.langs]
-        out += [("year", str(v)) for v in self.years]
-        out += [("project", v) for v in self.projects]
-        out += [("type", v) for v in self.types]
-        if self.date_from:
-            out.append(("from", self.date_from.isoformat()))
-        if self.date_to:
-            out.append(("to", self.date_to.isoformat()))
-        if self.sort != "relevance":
-            out.append(("sort", self.sort))
-        if self.cross_language:
-            out.append(("cross_language", "1"))
-        if self.per_page != PER_PAGE:
-            out.append(("per_page", str(self.per_page)))
-        if self.page != 1:
-            out.append(("page", str(self.page)))
+        for parameter in PARAMETERS:
+            value = getattr(self, parameter.field)
+            if value == parameter.default:
+                continue
+            out += [(parameter.name, _written(parameter, v)) for v in (value if parameter.repeat else (value,))]
         return out
 
     def url(self, path: str = "/", **extra: str) -> str:
@@ -141,28 +87,26 @@ class SearchParams:
         return self._with(name, new)
 
     def without(self, name: str, value: str | None = None) -> "SearchParams":
-        if name == "from":
-            return replace(self, date_from=None, page=1)
-        if name == "to":
-            return replace(self, date_to=None, page=1)
+        """Without one value of a filter (``value``), or without the filter."""
+        parameter = BY_NAME[name]
+        if not parameter.repeat:
+            return replace(self, page=1, **{parameter.field: parameter.default})
         return self._with(name, tuple(v for v in self.values_of(name) if value is not None and v != value))
 
     def without_filters(self) -> "SearchParams":
-        return SearchParams(q=self.q, sort=self.sort, per_page=self.per_page, cross_language=self.cross_language)
+        return replace(self, page=1, **{BY_NAME[name].field: BY_NAME[name].default for name in FILTERS})
 
     @property
     def filtered(self) -> bool:
-        return bool(self.langs or self.years or self.projects or self.types or self.date_from or self.date_to)
+        return any(getattr(self, BY_NAME[name].field) != BY_NAME[name].default for name in FILTERS)
 
     def values_of(self, name: str) -> tuple[str, ...]:
-        if name == "year":
-            return tuple(str(y) for y in self.years)
-        return {"lang": self.langs, "project": self.projects, "type": self.types}[name]
+        parameter = BY_NAME[name]
+        return tuple(_written(parameter, v) for v in getattr(self, parameter.field))
 
     def _with(self, name: str, values: tuple[str, ...]) -> "SearchParams":
-        if name == "year":
-            return replace(self, years=tuple(int(v) for v in values), page=1)
-        return replace(self, page=1, **{{"lang": "langs", "project": "projects", "type": "types"}[name]: values})
+        parameter = BY_NAME[name]
+        return replace(self, page=1, **{parameter.field: tuple(_parse(parameter, v) for v in values)})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -170,41 +114,43 @@ def _quoted(value: str) -> str:
     return quote_plus(value)
 
 
-def _unique(items: list) -> list:
-    return list(dict.fromkeys(items))
+def _parse(parameter: Parameter, value: str, maximum: int | None = None):
+    """One value of a URL parameter, as the request holds it; ``BadParameter`` when it cannot be."""
+    name, maximum = parameter.name, maximum or parameter.maximum
+    if parameter.kind == "choice":
+        # Codes in any case: ?lang=FR is ?lang=fr.
+        if value.lower() not in parameter.choices:
+            raise BadParameter("bad_choice", name=name, value=value, choices=", ".join(parameter.choices))
+        return value.lower()
+    if parameter.kind == "int":
+        try:
+            number = int(value) if len(value) <= 9 else None
+        except ValueError:
+            number = None
+        if number is None or number < parameter.minimum:
+            raise BadParameter("bad_int", name=name, value=value, minimum=parameter.minimum)
+        if maximum is not None and number > maximum:
+            raise BadParameter("bad_choice", name=name, value=value, choices=f"{parameter.minimum}–{maximum}")
+        return number
+    if parameter.kind == "date":
+        try:
+            return parse_day(value)
+        except ValueError:
+            raise BadParameter("bad_date", name=name, value=value) from None
+    if parameter.kind == "flag":
+        return value.lower() in ("1", "true", "on", "yes")
+    if maximum is not None and len(value) > maximum:
+        raise BadParameter("bad_choice", name=name, value=value[:40] + "…", choices=f"≤ {maximum}")
+    return value
 
 
-def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    """``value`` as it is spelled in ``allowed``, whatever its case."""
-    if value.lower() not in allowed:
-        raise BadParameter("bad_choice", name=name, value=value, choices=", ".join(allowed))
-    return value.lower()
-
-
-def _int(name: str, value: str, minimum: int) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or number < minimum or len(value) > 9:
-        raise BadParameter("bad_int", name=name, value=value, minimum=minimum)
-    return number
-
-
-def _year(value: str) -> int:
-    year = _int("year", value, 1)
-    if year > 9999:
-        raise BadParameter("bad_int", name="year", value=value, minimum=1)
-    return year
-
-
-def _date(name: str, value: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BadParameter("bad_date", name=name, value=value) from None
+def _written(parameter: Parameter, value) -> str:
+    """A request's value as the URL writes it."""
+    if parameter.kind == "flag":
+        return "1"
+    if parameter.kind == "date":
+        return value.isoformat()
+    return str(value)
 
 
 def is_api(request) -> bool:
