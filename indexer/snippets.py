@@ -2,41 +2,129 @@
 
 Matching reuses the index analysers, so a snippet highlights exactly what the
 query matched ("enfants" for the query "enfant", "événements" for "evenements").
+
+The work per passage is kept to what runs in C: the passage's distinct words are
+cut by one ``findall``; the words already met are looked up by set operations in
+a memo of the analysers' answers (analysis is a pure function of the word, so the
+memo holds across requests and index generations), and only the words never met
+before are analysed; the matched words, usually one or two, are then found with
+``str.find``. Every word of the passage is still considered, so the window chosen
+and the highlights are those of analysing every word.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
-from indexer.analysis import WORD_PATTERN, indexed_forms
+from indexer.analysis import STEMMERS, WORD_PATTERN, indexed_forms
 from indexer.whoosh.schema import LANG_FIELDS, NEUTRAL_FIELD, TITLE_FIELD
 
 ELLIPSIS = "…"
 
-
+# WORD_PATTERN is a run of word characters (``\w+``): a word of the passage is an occurrence of
+# its text with no word character on either side, which is what _occurrences looks for.
 _WORD = re.compile(WORD_PATTERN)
+_WORD_CHAR = re.compile(r"\w")
+
+#: Distinct words (and passages) remembered per analyser before the memo starts again: an
+#: archive's vocabulary, case variants included, is far smaller; the limit only bounds memory.
+VOCABULARY_LIMIT = 400_000
+
+
+class _Vocabulary:
+    """What one analyser made of the words met in passages: the words grouped by the term each
+    becomes (None: a stop word), and the passages all of whose words are known."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.by_term: dict[str | None, set[str]] = {}
+        #: (length, hash) of each passage whose words were all learnt: such a passage is not cut
+        #: into words again. A 64-bit hash and the length: a false "known" has odds of about one
+        #: in 10^9 per million passages, and would still need the other passage to hold a new
+        #: word of the query.
+        self.passages: set[tuple[int, int]] = set()
+
+    def learn(self, words: set[str], key: str | None) -> None:
+        new = words.difference(self.seen)
+        if not new:
+            return
+        by_term = self.by_term
+        for word, term in indexed_forms(new, key).items():
+            group = by_term.get(term)
+            if group is None:
+                by_term[term] = {word}
+            else:
+                group.add(word)
+        self.seen |= new
+
+    def words_for(self, terms: set[str]) -> set[str]:
+        """Every known word that becomes one of ``terms``."""
+        found: set[str] = set()
+        for term in terms:
+            group = self.by_term.get(term)
+            if group:
+                found |= group
+        return found
+
+
+_VOCABULARIES: dict[str | None, _Vocabulary] = {}
+_LOCK = threading.Lock()
+
+
+def _matching_words(text: str, lang: str | None, wanted: set[str], distinct: list) -> set[str]:
+    """The words of ``text`` that the analyser of ``lang`` (None: language-neutral) turns into a term of
+    ``wanted``, or a superset of them that holds no other word of ``text``. ``distinct``: a one-item
+    cache of the text's distinct words, cut only when a memo lacks the passage."""
+    key = lang if lang in STEMMERS else None
+    passage = (len(text), hash(text))
+    with _LOCK:
+        vocabulary = _VOCABULARIES.get(key)
+        if vocabulary is None or len(vocabulary.seen) > VOCABULARY_LIMIT or len(vocabulary.passages) > VOCABULARY_LIMIT:
+            vocabulary = _VOCABULARIES[key] = _Vocabulary()
+        if passage in vocabulary.passages:
+            return vocabulary.words_for(wanted)
+        if not distinct:
+            distinct.append(set(_WORD.findall(text)))
+        vocabulary.learn(distinct[0], key)
+        vocabulary.passages.add(passage)
+        return distinct[0].intersection(vocabulary.words_for(wanted))
+
+
+def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
+    """Spans of ``word`` in ``text`` as a whole word (as ``_WORD`` cuts the text)."""
+    out = []
+    size, length = len(word), len(text)
+    start = text.find(word)
+    while start >= 0:
+        end = start + size
+        if (start == 0 or not _WORD_CHAR.match(text, start - 1)) and (end == length or not _WORD_CHAR.match(text, end)):
+            out.append((start, end))
+        # An occurrence cut out of a longer word cannot overlap a whole-word one (its
+        # characters are word characters), so the search goes on after it.
+        start = text.find(word, end)
+    return out
 
 
 def match_spans(text: str, lang: str, terms: set[tuple[str, str]]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` that match the query ``terms`` ((field, token) pairs).
 
-    The words are those of the index analysers (``indexer.analysis``), each distinct
-    word analysed once, its stem computed in one batch.
+    The words are those of the index analysers (``indexer.analysis``); each distinct
+    word is analysed once per process (see the module's docstring).
     """
     wanted_neutral = {t for f, t in terms if f in (NEUTRAL_FIELD, TITLE_FIELD)}
     field = LANG_FIELDS.get(lang)
     wanted_lang = {t for f, t in terms if f == field} if field else set()
     if not wanted_neutral and not wanted_lang:
         return []
-    words = list(_WORD.finditer(text))
-    distinct = {m.group() for m in words}
-    neutral = indexed_forms(distinct, None) if wanted_neutral else {}
-    stemmed = indexed_forms(distinct, lang) if wanted_lang else {}
+    distinct: list[set[str]] = []
+    matched = _matching_words(text, None, wanted_neutral, distinct) if wanted_neutral else set()
+    if wanted_lang:
+        matched |= _matching_words(text, lang, wanted_lang, distinct)
     spans = []
-    for m in words:
-        word = m.group()
-        if neutral.get(word) in wanted_neutral or stemmed.get(word) in wanted_lang:
-            spans.append((m.start(), m.end()))
+    for word in matched:
+        spans += _occurrences(text, word)
+    spans.sort()
     return spans
 
 
@@ -66,15 +154,32 @@ def make_snippet(text: str, lang: str, terms: set[tuple[str, str]], max_chars: i
 
 
 def _best_start(text: str, spans: list[tuple[int, int]], width: int) -> int:
+    """Where the window starts: at the match that opens the window of ``width`` characters with the most
+    distinct matched words (ten points each) and then the most matches (one point each); the first such."""
     if not spans:
         return 0
-    best, best_score = 0, -1
     words = [text[s:e].lower() for s, e in spans]
+    # Spans are sorted and disjoint, so the matches that fit in the window opened by match i are
+    # matches i..k-1, and k only grows with i: one pass, with the words of the window counted.
+    best, best_score = 0, -1
+    counts: dict[str, int] = {}
+    k = 0
     for i, (s, _) in enumerate(spans):
-        window = {words[j] for j in range(i, len(spans)) if spans[j][1] <= s + width}
-        score = len(window) * 10 + sum(1 for j in range(i, len(spans)) if spans[j][1] <= s + width)
+        if k < i:
+            k = i
+        limit = s + width
+        while k < len(spans) and spans[k][1] <= limit:
+            counts[words[k]] = counts.get(words[k], 0) + 1
+            k += 1
+        score = len(counts) * 10 + (k - i)
         if score > best_score:
             best, best_score = i, score
+        if k > i:  # match i leaves the window
+            left = counts[words[i]] - 1
+            if left:
+                counts[words[i]] = left
+            else:
+                del counts[words[i]]
     # Start a little before the first match, at a sentence start when one is near.
     first = spans[best][0]
     lead = max(0, first - width // 4)
