@@ -47,6 +47,7 @@ _SUGGEST_MIN = 4  # short words are too often valid somewhere to be worth correc
 def _write_state(folder: Path, state: dict) -> None:
     """Written whole or not at all (a temporary file renamed over the old one)."""
     path = Path(folder) / STATE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)  # a first build may come before any manifest
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(state), encoding="utf-8")
     os.replace(tmp, path)

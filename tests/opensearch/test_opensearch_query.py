@@ -110,3 +110,13 @@ def test_writer_operations_keep_their_order_and_delete_path_sees_the_block_s_own
     w.delete_document("c")
     ops = [(next(iter(a)), next(iter(a.values()))["_id"]) for a, _ in actions(_FakeClient({"/p": ["old"]}), "ix", w.ops)]
     assert ops == [("delete", "old"), ("index", "a"), ("delete", "a"), ("index", "b"), ("delete", "c")]
+
+
+def test_the_state_file_is_written_into_a_folder_that_does_not_exist_yet(tmp_path):
+    # A first build (engine opened with create=True) may come before any manifest made the folder.
+    from indexer.opensearch.engine import STATE_FILE, _read_state, _write_state
+
+    folder = tmp_path / "new" / "index"
+    _write_state(folder, {"index": "archive-v2-1"})
+    assert _read_state(folder) == {"index": "archive-v2-1"}
+    assert [p.name for p in folder.iterdir()] == [STATE_FILE]
