@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
 from .model import LANGUAGES, TYPES, UNDETERMINED, VISIBILITIES, Document
-from .textutil import fold
+from .textutil import LazyRegex, fold
 
 SIDECAR_SUFFIXES = (".meta.json", ".meta.toml")
 
@@ -49,6 +48,8 @@ class Vocabulary:
 
     @classmethod
     def load(cls, path: Path) -> "Vocabulary":
+        import tomllib  # not on the path of a search whose index has no vocabulary
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -110,16 +111,16 @@ def _alternation(names: list[tuple[str, str]]) -> re.Pattern[str] | None:
 #: Titles are at most this long; a longer line is body text.
 MAX_TITLE_CHARS = 300
 _TITLE_QUOTES = "\"'“”„«»‘’‚‹›"
-_TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
-_TITLE_LETTER = re.compile(r"[^\W\d_]")
+_TITLE_WORD = LazyRegex(r"[^\W\d_]{2,}")
+_TITLE_LETTER = LazyRegex(r"[^\W\d_]")
 #: Printers' and viewers' lines, and page counters.
-_PRINTER = re.compile(
+_PRINTER = LazyRegex(
     r"^(?:printed\s+(?:by|on|from|with)|imprimé\s+(?:par|le|à)|gedrukt\s+(?:door|op)|print(?:ed)?\s+date)\b"
     r"|^(?:page|pagina|blz|bladzijde|p)\b\.?\s*\d*\s*(?:(?:/|of|sur|de|van)\s*\d+)?\s*$",
     re.I,
 )
 #: Headings of any document: tables of contents and numbered parts.
-_GENERIC = re.compile(
+_GENERIC = LazyRegex(
     r"^(?:sommaire|table\s+des\s+mati[èe]res|contents|table\s+of\s+contents|inhoud|inhoudsopgave|inhoudstafel"
     r"|inhoudstabel|index|annexes?|bijlagen?|appendix|appendices|summary|résumé|samenvatting"
     r"|(?:partie|deel|part|chapitre|hoofdstuk|chapter|section|afdeling|titre|titel|title|article|artikel|annexe"
@@ -127,7 +128,7 @@ _GENERIC = re.compile(
     re.I,
 )
 #: Words that a date is made of, in French, Dutch and English.
-_DATE_WORDS = re.compile(
+_DATE_WORDS = LazyRegex(
     r"\b(?:jan(?:vier|uari|uary)?|f[ée]v(?:rier)?|feb(?:ruari|ruary)?|mars|maart|march|mar|avr(?:il)?|april|apr"
     r"|mai|mei|may|juin|juni|june|jun|juil(?:let)?|juli|july|jul|ao[uû]t|augustus|august|aug|sept?(?:embre|ember)?"
     r"|oct(?:obre|ober)?|okt(?:ober)?|nov(?:embre|ember)?|d[ée]c(?:embre)?|dec(?:ember)?"
@@ -137,8 +138,8 @@ _DATE_WORDS = re.compile(
     re.I,
 )
 #: "Page 3/12", "page 3 of 12": a header or footer, whatever else the line says.
-_PAGE_COUNTER = re.compile(r"\b(?:page|pagina|blz|p)\.?\s*\d+\s*(?:/|of|sur|de|van)\s*\d+\b", re.I)
-_FILE_NAME = re.compile(r"\b[\w-]+\.(?:pdf|docx?|odt|rtf|txt|tiff?|jpe?g|png|xlsx?|pptx?|html?|tex|ps|indd|qxd)\b",
+_PAGE_COUNTER = LazyRegex(r"\b(?:page|pagina|blz|p)\.?\s*\d+\s*(?:/|of|sur|de|van)\s*\d+\b", re.I)
+_FILE_NAME = LazyRegex(r"\b[\w-]+\.(?:pdf|docx?|odt|rtf|txt|tiff?|jpe?g|png|xlsx?|pptx?|html?|tex|ps|indd|qxd)\b",
                         re.I)
 
 
@@ -220,7 +221,7 @@ def _first_paragraphs(text: str, count: int) -> list[str]:
 
 # --- dates ------------------------------------------------------------------
 
-_YEAR = re.compile(r"(?<!\d)(19[9]\d|20\d\d)(?!\d)")
+_YEAR = LazyRegex(r"(?<!\d)(19[9]\d|20\d\d)(?!\d)")
 
 
 def title_year(doc: Document) -> int | None:
@@ -269,6 +270,8 @@ def is_sidecar(path: Path) -> bool:
 
 def read_sidecar(path: Path) -> dict[str, Any]:
     """Read and validate a sidecar; raises ConfigError naming the file and the field."""
+    import tomllib
+
     try:
         raw = path.read_bytes()
         data = json.loads(raw) if path.name.endswith(".json") else tomllib.loads(raw.decode("utf-8"))

@@ -33,6 +33,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from archive.textutil import LazyRegex
+
 from .analysis import ANALYSIS_VERSION, WORD_PATTERN, fold_word, indexed_forms
 
 logger = logging.getLogger(__name__)
@@ -46,15 +48,15 @@ PACKAGES = tuple(f"dict-freedict-{_CODES[a]}-{_CODES[b]}" for a, b in PAIRS)
 #: Bump when parsing or weighting changes, so that older cached builds are not used.
 BUILD_VERSION = 1
 
-_WORD = re.compile(WORD_PATTERN)
+_WORD = LazyRegex(WORD_PATTERN)
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
-_HEADER = re.compile(r"^(?P<head>.*?)\s+/[^/]*/\s*(?:<[^<>]*>)?\s*$")
-_SENSE_NUMBER = re.compile(r"^\d+\.\s*")
-_LABEL = re.compile(r"^\w[\w ]*:\s")  # "Note: ...", "see: ...", "Synonyms: ..." in newer FreeDict exports
-_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|\{[^{}]*\}")
-_OPENING = re.compile(r"[(\[<{]")
-_UNUSABLE = re.compile(r"[()\[\]<>{}/]|\.\.\.|…")  # unbalanced notes, alternatives, patterns ("waar ... heen")
-_LETTER = re.compile(r"[^\W\d_]")
+_HEADER = LazyRegex(r"^(?P<head>.*?)\s+/[^/]*/\s*(?:<[^<>]*>)?\s*$")
+_SENSE_NUMBER = LazyRegex(r"^\d+\.\s*")
+_LABEL = LazyRegex(r"^\w[\w ]*:\s")  # "Note: ...", "see: ...", "Synonyms: ..." in newer FreeDict exports
+_BRACKETS = LazyRegex(r"\([^()]*\)|\[[^\[\]]*\]|<[^<>]*>|\{[^{}]*\}")
+_OPENING = LazyRegex(r"[(\[<{]")
+_UNUSABLE = LazyRegex(r"[()\[\]<>{}/]|\.\.\.|…")  # unbalanced notes, alternatives, patterns ("waar ... heen")
+_LETTER = LazyRegex(r"[^\W\d_]")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u00ad": ""})
 
 
@@ -357,7 +359,7 @@ _ENDINGS = {
     "en": ("s", "es", "ed", "d", "ing"),
     "nl": ("s", "e", "n", "en", "t", "te", "ten", "de", "den"),
 }
-_CVC = re.compile(r"[^aeiou][aeiou][^aeiou]$")
+_CVC = LazyRegex(r"[^aeiou][aeiou][^aeiou]$")
 
 
 def _bases(word: str, lang: str) -> set[str]:

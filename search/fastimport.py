@@ -7,11 +7,14 @@ http.client, email and ssl) and the ``cached_property`` package imports
 never builds, is the third.) Before the CLI's search path imports Whoosh, each is
 replaced by a stand-in that loads the real module the first time anything
 else is asked of it (PEP 562 module ``__getattr__``), so behaviour is unchanged
-for any code that really needs them.
+for any code that really needs them. The same is done for the parts of numpy a search never
+uses (the docstrings of its C functions, ``numpy.linalg``), and the garbage collector is kept
+from walking the imported modules again and again (see :func:`trim_search_imports`).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import inspect
 import os
@@ -72,6 +75,13 @@ def _no_masked_array(value) -> bool:
     return False
 
 
+#: The names numpy.lib and numpy.matrixlib import from numpy.linalg while numpy loads.
+_LINALG_IMPORTED = ("matrix_power", "eigvals", "inv", "lstsq", "pinv")
+#: Allocations between collections of the youngest generation while a short-lived process imports.
+_IMPORT_THRESHOLD = 100_000
+_THRESHOLDS: tuple[int, ...] | None = None
+
+
 def trim_search_imports() -> None:
     """Install the stand-ins; call before the first Whoosh import of a short-lived process."""
     if "whoosh" in sys.modules:
@@ -87,14 +97,45 @@ def trim_search_imports() -> None:
     # bz2, random): for writing only.
     _stand_in("tempfile")
     _stand_in("shutil", copyfileobj=_later("shutil", "copyfileobj"))
+    if "numpy" not in sys.modules:
+        # numpy's import sets the docstrings of its C functions one call at a time (about 10 % of
+        # the import), and loads numpy.linalg (with numpy._typing) for the five functions that
+        # numpy.matrixlib and numpy.lib import by name: none is used by a search. Each loads on
+        # first use, as the other stand-ins.
+        _stand_in("numpy._core._add_newdocs")
+        _stand_in("numpy._core._add_newdocs_scalars")
+        _stand_in("numpy.linalg", **{name: _later("numpy.linalg", name) for name in _LINALG_IMPORTED})
+    # The cyclic garbage collector walks every object on each of its full passes: during the
+    # imports (tens of thousands of objects, none of them garbage) and once more when the
+    # process exits. What exists now (the CLI, click) is set aside for good and the imports to
+    # come are collected rarely; trim_after_engine() sets aside what they made and restores the
+    # collector's usual pace.
+    global _THRESHOLDS
+    if _THRESHOLDS is None:
+        _THRESHOLDS = gc.get_threshold()
+        gc.freeze()
+        gc.set_threshold(max(_THRESHOLDS[0], _IMPORT_THRESHOLD), *_THRESHOLDS[1:])
 
 
 def trim_after_engine() -> None:
     """Once the engine is open: numpy 2.x's ``np.unique`` asks ``np.ma.is_masked(array)``, which
     imports all of numpy.ma (about 40 ms) on the first search. While the stand-in is there
     numpy.ma was never loaded, so no masked array exists and the answer is False."""
+    global _THRESHOLDS
+    if _THRESHOLDS is not None:
+        # The modules and the opened index live as long as the process: never garbage.
+        gc.freeze()
+        gc.set_threshold(*_THRESHOLDS)
+        _THRESHOLDS = None
     numpy = sys.modules.get("numpy")
-    if numpy is None or "numpy.ma" in sys.modules:
+    if numpy is None:
+        return
+    linalg = sys.modules.get("numpy.linalg")
+    if linalg is not None and "linalg" not in vars(numpy):
+        # A submodule found in sys.modules is not set on its package; numpy's own __getattr__
+        # would import it again by name, and find itself asked again.
+        numpy.linalg = linalg
+    if "numpy.ma" in sys.modules:
         return
     _stand_in("numpy.ma", is_masked=_no_masked_array)
     numpy.ma = sys.modules["numpy.ma"]  # ``import numpy.ma as ma`` reads the attribute
