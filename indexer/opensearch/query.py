@@ -235,7 +235,9 @@ def near_phrase(text: str, group: tree.Group) -> dict | None:
     if not _PLAIN_WORDS.fullmatch(text.strip()) or group.of(tree.MUST_NOT):
         return None
     words = _WORD.findall(text)
-    if len([w for w in words if not is_function_word(w)]) < 2:
+    # Function words count, as in Whoosh: words copied from a page ("sur le sens de sa") are
+    # mostly function words, and their run is what tells the page (and the document) apart.
+    if len(words) < 2:
         return None
     return {"match_phrase": {P + NEUTRAL: {"query": " ".join(words), "slop": NEAR_SLOP, "boost": NEAR_BOOST}}}
 

@@ -120,3 +120,18 @@ def test_the_state_file_is_written_into_a_folder_that_does_not_exist_yet(tmp_pat
     _write_state(folder, {"index": "archive-v2-1"})
     assert _read_state(folder) == {"index": "archive-v2-1"}
     assert [p.name for p in folder.iterdir()] == [STATE_FILE]
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("sur le sens de sa", "sur le sens de sa"),  # one content word: the run itself still tells the page
+    ("think that that from a", "think that that from a"),
+    ("traite des enfants", "traite des enfants"),
+    ("enfants", None),  # one word: no phrase
+    ("enfants -tourisme", None),  # an exclusion: not plain words
+    ('"traite des" enfants', None),
+])
+def test_the_near_phrase_bonus_counts_function_words_as_whoosh_does(text, phrase):
+    from indexer.opensearch.query import near_phrase
+
+    clause = near_phrase(text, tree.parse(text).query)
+    assert (clause["match_phrase"]["passages.text_all"]["query"] if clause else None) == phrase
