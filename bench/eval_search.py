@@ -1,6 +1,6 @@
 """Known-item search evaluation on the public PDF and HTML documents, against SQLite FTS5.
 
-    python bench/eval_search.py [--data DIR] [--seed 0] [--cli-queries 30] [--write-docs]
+    python bench/eval_search.py [--data DIR] [--seed 0] [--cli-queries 30] [--index DIR] [--engine NAME] [--write-docs]
 
 DIR defaults to ../shared/data next to the repository; its ``pdf/`` and
 ``html/`` folders are ingested into a fresh temporary index (files that fail,
@@ -15,6 +15,9 @@ least 3 of its words hold a letter; words are cut on spaces and stripped of
 punctuation at their edges, as a person copying words would do. Runs that occur
 word for word (case and accents aside) in another document are left out: no
 engine can tell which copy was meant.
+
+``--engine`` (default ``$ARCHIVE_ENGINE``, else whoosh) chooses the archive's engine for the
+ingest and the searches, e.g. ``--engine opensearch`` with ``ARCHIVE_OPENSEARCH_URL``.
 
 Each run is searched without quotes: through the engine (opened once) and,
 for a sample, through ``archive search`` as a separate process. The same runs
@@ -468,16 +471,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="extraction processes (default: all cores)")
     parser.add_argument("--index", type=Path, help="keep the index here instead of a temporary folder (must be new or empty)")
     parser.add_argument("--misses", type=int, default=25, help="misses listed")
-    parser.add_argument("--write-docs", action="store_true", help=f"write the results to {DOC.relative_to(ROOT)}")
+    parser.add_argument("--engine", help="the archive's engine: whoosh or opensearch (default: $ARCHIVE_ENGINE, else whoosh)")
+    parser.add_argument("--write-docs", action="store_true", help=f"write the results to {DOC.relative_to(ROOT)} (Whoosh only)")
     args = parser.parse_args(argv)
 
+    from indexer import engines
+    from indexer.errors import EngineUnavailable
+
+    try:
+        engine_name = engines.engine_name(args.engine)
+    except EngineUnavailable as exc:
+        parser.error(str(exc))
+    os.environ["ARCHIVE_ENGINE"] = engine_name  # the ingest, open_engine and `archive search` all follow it
+    if args.write_docs and engine_name != "whoosh":
+        parser.error(f"--write-docs writes the default engine's figures; {engine_name}'s go to docs/SCALING.md")
+    print(f"engine: {engine_name}")
     if not (args.data / "pdf").is_dir() or not (args.data / "html").is_dir():
         print(f"no evaluation data in {args.data} (pdf/ and html/); nothing to evaluate")
         return 0
     files = source_files(args.data)
 
     from indexer.sync import SyncOptions, sync
-    from indexer.whoosh.engine import WhooshEngine
 
     tmp = None
     if args.index:
@@ -493,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         ingest = f"{report.documents} documents in {report.seconds:.1f} s; {len(report.failed)} files failed"
         print(ingest)
 
-        engine = WhooshEngine.open(index_dir)
+        engine = engines.open_engine(index_dir)
         docs = load_documents(engine, index_dir)
         runs, shared = draw_runs(docs, args.seed, args.per_doc, args.cap)
         print(f"{len(runs)} queries from {len(docs)} documents ({shared} runs shared with another document left out)", flush=True)

@@ -1,7 +1,7 @@
 """Topical search evaluation: natural queries with graded judgments, the archive against three baselines.
 
     python bench/eval_topical.py [--queries FILE...] [--data DIR] [--index DIR] [--systems archive,fts5-or]
-                                 [--verbose] [--unjudged] [--json OUT] [--write-docs]
+                                 [--engine whoosh|opensearch] [--verbose] [--unjudged] [--json OUT] [--write-docs]
 
 The collection is the bundled corpus (``corpus/``, ingested as a folder, so
 ``projects.toml`` and sidecars apply) plus ``DIR/html/*.html`` (not
@@ -18,7 +18,10 @@ part N (from 0) of a file holding several documents.
 Systems, on the same passages (one row per passage as the index holds it, the
 title with the first one; a document scores as its best passage):
 
-* ``archive``: the engine in-process, ``cross_language`` set for cross queries;
+* ``archive``: the engine in-process, ``cross_language`` set for cross queries; ``--engine``
+  (default ``$ARCHIVE_ENGINE``, else whoosh) chooses which, e.g. ``--engine opensearch`` with
+  ``ARCHIVE_OPENSEARCH_URL`` (the index folder then keeps the manifest and extraction cache,
+  the documents are in the cluster);
 * ``fts5-and`` / ``fts5-or``: SQLite FTS5 (``unicode61 remove_diacritics 2``),
   each word double-quoted, implicit AND or OR, ranked by ``bm25()``;
 * ``tantivy-or``: tantivy, one stemmed field per language, the words ORed over all fields.
@@ -35,6 +38,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -76,8 +80,12 @@ def file_key(path: str, data: Path) -> str:
 
 
 def load_documents(index_dir: Path, data: Path) -> list[Doc]:
-    """Every document of the index with its passages, read from the stored fields."""
-    from indexer import engines, store
+    """Every document of the index with its passages: Whoosh's stored fields, or any other
+    engine's ``document()`` for each id of the manifest."""
+    from indexer import engines
+
+    if engines.engine_name() != "whoosh":
+        return load_documents_contract(index_dir, data)
     from indexer.whoosh import index as whoosh_index
     from indexer.whoosh.schema import indexed_neutral_text
 
@@ -98,6 +106,29 @@ def load_documents(index_dir: Path, data: Path) -> list[Doc]:
         passages = [(r.get("page") or None, r.get("plang") or "und", indexed_neutral_text(r)) for r in rows]
         docs.append(Doc(doc_id, key, first["path"], first.get("title") or "", first.get("format", ""),
                         first.get("doc_lang", ""), passages))
+    return sorted(docs, key=lambda d: d.key)
+
+
+def load_documents_contract(index_dir: Path, data: Path) -> list[Doc]:
+    """The same documents through the engine contract; the first passage's text starts with the
+    title, as both engines index it."""
+    from indexer import engines, store
+
+    engine = engines.open_engine(index_dir)
+    docs = []
+    try:
+        for path, entry in sorted(store.read_manifest(index_dir).items()):
+            ids = entry.get("ids", [])
+            for part, doc_id in enumerate(ids):
+                view = engine.document(doc_id, include_internal=True)
+                if view is None:
+                    continue
+                key = file_key(view.path, data) + (f"#{part}" if len(ids) > 1 else "")
+                passages = [(p.page or None, p.lang or "und", f"{view.title}\n\n{p.text}" if i == 0 and view.title else p.text)
+                            for i, p in enumerate(view.passages)]
+                docs.append(Doc(doc_id, key, view.path, view.title, view.format, view.lang, passages))
+    finally:
+        engine.close()
     return sorted(docs, key=lambda d: d.key)
 
 
@@ -316,9 +347,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="one line per query")
     parser.add_argument("--unjudged", action="store_true", help="list unjudged documents in the archive's top 5")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every figure and ranking as JSON")
-    parser.add_argument("--write-docs", action="store_true", help=f"write the results to {DOC.relative_to(ROOT)}")
+    parser.add_argument("--engine", help="the archive's engine: whoosh or opensearch (default: $ARCHIVE_ENGINE, else whoosh)")
+    parser.add_argument("--write-docs", action="store_true", help=f"write the results to {DOC.relative_to(ROOT)} (Whoosh only)")
     args = parser.parse_args(argv)
 
+    from indexer import engines
+    from indexer.errors import EngineUnavailable
+
+    try:
+        engine = engines.engine_name(args.engine)
+    except EngineUnavailable as exc:
+        parser.error(str(exc))
+    os.environ["ARCHIVE_ENGINE"] = engine  # the ingest, the loader and open_engine all follow it
+    if args.write_docs and engine != "whoosh":
+        parser.error(f"--write-docs writes the default engine's figures; {engine}'s go to docs/SCALING.md")
+    print(f"engine: {engine}")
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     unknown = sorted(set(systems) - set(SYSTEMS))
     if unknown or not systems:
@@ -368,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     if errors:
         print(f"\n{len(errors)} searches failed, e.g. {errors[0][0]}: {errors[0][1]}")
 
-    info = {"date": dt.date.today().isoformat(), "commit": commit(), "machine": known.machine(), "tantivy": tantivy_version()}
+    info = {"date": dt.date.today().isoformat(), "commit": commit(), "engine": engine, "machine": known.machine(), "tantivy": tantivy_version()}
     if args.json:
         out = dict(info, files=[str(f) for f in files], documents=len(docs), judgment_problems=problems, summary=sets,
                    queries=[{"id": q.id, "lang": q.lang, "cross": q.cross, "query": q.text,
