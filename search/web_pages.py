@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from .charts import series_for, stack, stacked_bars
 from indexer.filters import filters_for
 from .i18n import Translator
-from indexer.contract import FACET_NAMES, SearchResponse
+from indexer.contract import FACET_NAMES, Hit, SearchResponse
 from .web_params import MAX_CSV_ROWS, SearchParams
 
 router = APIRouter(include_in_schema=False)
@@ -42,12 +42,45 @@ class FacetItem:
     count: int
     active: bool
     url: str
+    #: ``count`` as the reader's language writes it ("1\u202f234"), once rather than in each place the template shows it.
+    count_text: str = ""
 
 
 @dataclass
 class Chip:
     label: str
     url: str
+
+
+@dataclass
+class HitEntry:
+    """One hit of a list as the page shows it, in the reader's language: the texts are made here, once
+    per hit, rather than by calls from the template (each of which costs Jinja more than the work)."""
+
+    hit: Hit
+    url: str
+    title: str
+    date: str
+    type: str
+    #: The projects' names, comma-separated.
+    projects: str
+    language: str
+    #: "p. 4" or, for a PDF, "open at page 4" (a link); None without a page.
+    page: str | None
+
+
+def hit_entries(site, t: Translator, hits: list[Hit], query: str) -> list[HitEntry]:
+    """The entries of a list of hits; their links carry ``query`` (for the highlights on the document page)."""
+    suffix = "?" + urlencode({"q": query}) if query else ""  # the same for every hit: encoded once
+    untitled = t("untitled")
+    out = []
+    for hit in hits:
+        url = f"/documents/{hit.id}{suffix}" + (f"#page-{hit.page}" if hit.page else "")
+        page = (t("doc_open_page", n=hit.page) if hit.format == "pdf" else t("on_page", n=hit.page)) if hit.page else None
+        out.append(HitEntry(hit, url, hit.title or untitled, t.date(hit.date), t.doc_type(hit.type),
+                            ", ".join(site.project_name(p) for p in hit.projects),
+                            t.language(hit.passage_lang or hit.lang), page))
+    return out
 
 
 def _site(request: Request):
@@ -73,16 +106,11 @@ def search_page(request: Request):
         facets=facet_view(site, t, params, response),
         chips=chips(site, t, params),
         pages=page_numbers(params.page, response.pages) if response.total else [],
-        hit_url=lambda hit: hit_url(hit, params.q),
+        entries=hit_entries(site, t, response.hits, params.q),
         suggestion_url=replace(params, query=response.suggestion, page=1).url() if response.suggestion else None,
         csv_url=replace(params, page=1, per_page=MAX_CSV_ROWS).url("/api/search.csv"),
         cross_language_available=site.cross_language,
     )
-
-
-def hit_url(hit, query: str) -> str:
-    url = f"/documents/{hit.id}" + ("?" + urlencode({"q": query}) if query else "")
-    return url + (f"#page-{hit.page}" if hit.page else "")
 
 
 def facet_view(site, t: Translator, params: SearchParams, response: SearchResponse) -> list[dict]:
@@ -92,7 +120,8 @@ def facet_view(site, t: Translator, params: SearchParams, response: SearchRespon
         counts = dict(response.facets.get(name, {}))
         for value in params.values_of(name):
             counts.setdefault(value, 0)  # an active filter stays visible (and removable) at zero
-        items = [FacetItem(value, label[name](value), count, params.has(name, value), params.toggled(name, value).url())
+        items = [FacetItem(value, label[name](value), count, params.has(name, value), params.toggled(name, value).url(),
+                           t.number(count))
                  for value, count in counts.items()]
         shown = [item for i, item in enumerate(items) if i < FACETS_SHOWN or item.active]
         more = [item for i, item in enumerate(items) if i >= FACETS_SHOWN and not item.active]
@@ -148,8 +177,7 @@ def document_page(request: Request, doc_id: str, q: str = ""):
         matches=sum(len(p["highlights"]) for p in passages),
         match_pages=match_pages,
         paged=any(p["page"] for p in passages),
-        similar=site.similar(doc_id, document=view),
-        hit_url=lambda hit: hit_url(hit, ""),
+        similar=hit_entries(site, t, site.similar(doc_id, document=view), ""),
         back_url="/?" + urlencode({"q": query}) if query else None,
         has_file=_original(doc) is not None,
     )
