@@ -19,8 +19,20 @@ shares the CPU with the server it measures).
 
 ``--root DIR`` serves from another checkout (for "before" figures:
 ``git worktree add /tmp/before-serving COMMIT``; the same Python runs it with
-``PYTHONPATH=DIR``). An error is a refused or cut connection, a time-out (30 s)
-or a status other than 200 (503s are counted and listed apart).
+``PYTHONPATH=DIR``). Given several times (``--root /tmp/before --root .``), each
+load runs on each checkout in turn, ``--rounds`` times (before, after, before,
+after...), and the run ends with the medians side by side and their ratios: on a
+shared machine, figures taken minutes apart differ more than the code does.
+An error is a refused or cut connection, a time-out (30 s) or a status other
+than 200 (503s are counted and listed apart).
+
+Besides latency and requests/s, each load gives the server's CPU time per request
+(user + system of all its processes, read from /proc, over the measured seconds:
+what the code costs, less disturbed than latency by other jobs on the machine).
+
+``--profile N`` instead renders N search pages in process (no HTTP, one thread,
+with the same paths) and prints where the CPU goes: the engine's search and its
+snippets, the facet links, the template, then cProfile's top functions.
 """
 
 from __future__ import annotations
@@ -169,7 +181,8 @@ async def client(port: int, paths: list[str], deadline: float, results: list) ->
         writer.close()
 
 
-def load(port: int, targets: list[str], clients: int, seconds: float, seed: int, warmup: float = 2.0) -> dict:
+def load(port: int, targets: list[str], clients: int, seconds: float, seed: int, warmup: float = 2.0,
+         session: int | None = None) -> dict:
     rng = random.Random(seed)
     paths = targets[:]
     rng.shuffle(paths)
@@ -183,15 +196,36 @@ def load(port: int, targets: list[str], clients: int, seconds: float, seed: int,
 
     asyncio.run(run(warmup, [warm[i::clients] for i in range(clients)], []))
     results: list = []
+    cpu = tree_cpu(session) if session else 0.0
     started = time.monotonic()
     asyncio.run(run(seconds, shares, results))
     elapsed = time.monotonic() - started
-    return summarise(results, elapsed, clients)
+    out = summarise(results, elapsed, clients)
+    if session and results:
+        out["cpu_ms_per_request"] = round((tree_cpu(session) - cpu) / len(results) * 1000, 2)
+    return out
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def tree_cpu(session: int) -> float:
+    """CPU seconds (user + system) used so far by the processes of ``session`` (the server and its workers)."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # from field 3 (state) on
+        if int(fields[3]) == session:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def summarise(results: list, seconds: float, clients: int) -> dict:
@@ -359,69 +393,170 @@ nodelay_protocol = _nodelay()
 # --- the run --------------------------------------------------------------------------------
 
 
+def profile(index: Path, count: int) -> None:
+    """Where a search page's CPU goes, in this process: stages timed with the thread's CPU clock, then cProfile."""
+    import cProfile
+    import pstats
+    from urllib.parse import urlsplit
+
+    from starlette.requests import Request
+
+    import indexer.whoosh.engine as whoosh_engine
+    import search.web_pages as web_pages
+    from search.web import Site, create_app
+
+    app = create_app(index)
+    spent: Counter = Counter()
+
+    def timed(name: str, function):
+        def wrapper(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.thread_time() - started
+        return wrapper
+
+    order = ["engine search (with its snippets)", "  of which snippets (make_snippet)",
+             "facet links and labels (facet_view)", "template (Site.render)"]
+    Site.search = timed(order[0], Site.search)
+    whoosh_engine.make_snippet = timed(order[1], whoosh_engine.make_snippet)
+    web_pages.facet_view = timed(order[2], web_pages.facet_view)
+    Site.render = timed(order[3], Site.render)
+
+    def request(path: str) -> Request:
+        url = urlsplit(path)
+        return Request({"type": "http", "method": "GET", "path": url.path, "query_string": url.query.encode(),
+                        "headers": [(b"accept-language", b"fr"), (b"host", b"127.0.0.1")], "app": app,
+                        "root_path": "", "scheme": "http", "server": ("127.0.0.1", 80)})
+
+    paths = targets(passages(index), count + 50)
+    for path in paths[:50]:  # warm: caches of masks, postings, the analysers' memo
+        web_pages.search_page(request(path))
+    spent.clear()
+    pages = [request(path) for path in paths[50:50 + count]]
+    started = time.thread_time()
+    for page in pages:
+        web_pages.search_page(page)
+    total = time.thread_time() - started
+    print(f"{index.name}: {len(pages)} search pages, {total / len(pages) * 1000:.2f} ms CPU per page "
+          f"(load {os.getloadavg()[0]:.2f})")
+    for name, seconds in sorted(spent.items(), key=lambda item: order.index(item[0])):
+        print(f"  {name:<40} {seconds / len(pages) * 1000:6.2f} ms  {seconds / total:5.0%}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for page in pages:
+        web_pages.search_page(page)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, action="append", required=True, help="Index folder (repeatable).")
-    parser.add_argument("--root", type=Path, default=ROOT, help="Checkout whose `archive serve` is measured.")
+    parser.add_argument("--root", type=Path, action="append",
+                        help="Checkout whose `archive serve` is measured (repeatable: compared in one run).")
+    parser.add_argument("--rounds", type=int, default=1, help="With several --root: times each load runs on each.")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--many", type=int, default=50, help="Clients of the heavy load (first index only).")
     parser.add_argument("--no-floor", action="store_true", help="Skip the FTS5 floor.")
+    parser.add_argument("--no-stats", action="store_true", help="Skip /stats.")
+    parser.add_argument("--profile", type=int, metavar="N", help="Profile N search pages in process instead (see above).")
     parser.add_argument("--json", type=Path, help="Also write the figures there.")
     args = parser.parse_args()
-    root = args.root.resolve()
-    commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    report: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"), "root": str(root),
-                    "commit": commit, "cores": cores(), "load_before": os.getloadavg(), "runs": []}
+    if args.profile:
+        for index in args.index:
+            profile(index, args.profile)
+        return
+    roots = [root.resolve() for root in (args.root or [ROOT])]
+
+    def commit_of(root: Path) -> str:
+        """The checkout's folder and commit, marked when its files differ from the commit."""
+        def git(*words: str) -> str:
+            return subprocess.run(["git", "-C", str(root), *words], capture_output=True, text=True).stdout.strip()
+        changed = git("status", "--porcelain", "--untracked-files=no")
+        return f"{root.name}@{git('rev-parse', '--short', 'HEAD')}" + ("+changes" if changed else "")
+
+    report: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="minutes"),
+                    "roots": {str(root): commit_of(root) for root in roots}, "cores": cores(),
+                    "load_before": os.getloadavg(), "runs": []}
 
     def show(row: dict) -> None:
         print(f"{row['what']:<44} {row['clients']:>3} clients: p50 {row['p50_ms']:>7} ms  p95 {row['p95_ms']:>7} ms  "
-              f"{row['requests_per_second']:>6} req/s  errors {row['errors']} {row['statuses'] or ''}  "
-              f"(load {row['load'][0]:.2f})", flush=True)
+              f"{row['requests_per_second']:>6} req/s  CPU {row.get('cpu_ms_per_request', '-'):>6} ms/req  "
+              f"errors {row['errors']} {row['statuses'] or ''}  (load {row['load'][0]:.2f})", flush=True)
 
     for n, index in enumerate(args.index):
         rows = passages(index)
         paths = targets(rows)
         documents = len({r[0] for r in rows})
         loads = [8] + ([args.many] if n == 0 and args.many else [])
-        context, port = archive_server(index, root)
-        with context:
-            for clients in loads:
-                row = {"what": f"archive {index.name} ({documents} docs)", "index": str(index), "documents": documents,
-                       "server": "archive", **load(port, paths, clients, args.seconds, seed=clients)}
-                row["load"] = os.getloadavg()
-                report["runs"].append(row)
-                show(row)
-            stats = sequential(port, "/stats", 50)
-            report["runs"].append({"what": f"archive {index.name} /stats", "index": str(index), "server": "archive",
-                                   "stats": stats})
-            print(f"{'archive ' + index.name + ' /stats':<44}   1 client : p50 {stats['p50_ms']:>7} ms  p95 "
-                  f"{stats['p95_ms']:>7} ms  errors {stats['errors']}", flush=True)
+        for round_ in range(args.rounds if len(roots) > 1 else 1):
+            for root in roots:
+                label = f"archive {index.name} ({documents} docs)" + (f" @{commit_of(root)}" if len(roots) > 1 else "")
+                context, port = archive_server(index, root)
+                with context as child:
+                    for clients in loads:
+                        row = {"what": label, "index": str(index), "documents": documents, "server": "archive",
+                               "root": str(root), "round": round_,
+                               **load(port, paths, clients, args.seconds, seed=clients, session=child.pid)}
+                        row["load"] = os.getloadavg()
+                        report["runs"].append(row)
+                        show(row)
+                    if args.no_stats or round_:
+                        continue
+                    stats = sequential(port, "/stats", 50)
+                    report["runs"].append({"what": f"archive {index.name} /stats", "index": str(index),
+                                           "server": "archive", "root": str(root), "stats": stats})
+                    print(f"{'archive ' + index.name + ' /stats':<44}   1 client : p50 {stats['p50_ms']:>7} ms  p95 "
+                          f"{stats['p95_ms']:>7} ms  errors {stats['errors']}", flush=True)
         if args.no_floor:
             continue
         db = Path(f"/tmp/serving-fts5-{index.name}.sqlite")
         build_fts5(rows, db)
         context, port = floor_server(db, cores())
-        with context:
+        with context as child:
             for clients in loads:
                 row = {"what": f"FTS5 floor {index.name}", "index": str(index), "documents": documents, "server": "fts5",
-                       **load(port, paths, clients, args.seconds, seed=clients)}
+                       **load(port, paths, clients, args.seconds, seed=clients, session=child.pid)}
                 row["load"] = os.getloadavg()
                 report["runs"].append(row)
                 show(row)
     report["load_after"] = os.getloadavg()
-    for row in report["runs"]:
-        if row.get("server") == "archive" and "p95_ms" in row:
-            floor = next((r for r in report["runs"] if r.get("server") == "fts5" and r["index"] == row["index"]
-                          and r["clients"] == row["clients"]), None)
-            if floor and floor["p95_ms"]:
-                row["p95_vs_floor"] = round(row["p95_ms"] / floor["p95_ms"], 1)
-                row["rps_vs_floor"] = round(row["requests_per_second"] / floor["requests_per_second"], 2)
-                print(f"{row['what']} {row['clients']} clients: p95 x{row['p95_vs_floor']} the floor, "
-                      f"throughput x{row['rps_vs_floor']}")
+    compare(report, roots)
     print("load average before %.2f %.2f %.2f, after %.2f %.2f %.2f" % (*report["load_before"], *report["load_after"]))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
+
+
+def compare(report: dict, roots: list[Path]) -> None:
+    """Medians per checkout side by side (the last against the first), then each against the floor."""
+    measured = [r for r in report["runs"] if r.get("server") == "archive" and "p95_ms" in r]
+    keys = list(dict.fromkeys((r["index"], r["clients"]) for r in measured))
+    figures = ("p50_ms", "p95_ms", "requests_per_second", "cpu_ms_per_request")
+    medians: dict = {}
+    for index, clients in keys:
+        for root in roots:
+            rows = [r for r in measured if (r["index"], r["clients"], r["root"]) == (index, clients, str(root))]
+            medians[(index, clients, str(root))] = {f: statistics.median(r[f] for r in rows) for f in figures
+                                                   if rows and all(f in r for r in rows)}
+    report["medians"] = [{"index": i, "clients": c, "root": root, **m} for (i, c, root), m in medians.items()]
+    if len(roots) > 1:
+        first, last = str(roots[0]), str(roots[-1])
+        print(f"\nmedians, {report['roots'][last]} against {report['roots'][first]} (ratio last / first):")
+        for index, clients in keys:
+            a, b = medians[(index, clients, first)], medians[(index, clients, last)]
+            cells = "  ".join(f"{f} {a.get(f, '-')} -> {b.get(f, '-')} (x{b[f] / a[f]:.2f})" if a.get(f) and b.get(f)
+                              else f"{f} -" for f in figures)
+            print(f"  {Path(index).name} {clients} clients: {cells}")
+    for row in measured:
+        floor = next((r for r in report["runs"] if r.get("server") == "fts5" and r["index"] == row["index"]
+                      and r["clients"] == row["clients"]), None)
+        if floor and floor["p95_ms"]:
+            row["p95_vs_floor"] = round(row["p95_ms"] / floor["p95_ms"], 1)
+            row["rps_vs_floor"] = round(row["requests_per_second"] / floor["requests_per_second"], 2)
+            print(f"{row['what']} {row['clients']} clients: p95 x{row['p95_vs_floor']} the floor, "
+                  f"throughput x{row['rps_vs_floor']}")
 
 
 if __name__ == "__main__":
