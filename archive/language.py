@@ -197,12 +197,26 @@ def _word_score(word: str) -> tuple[float, float, float] | None:
     return scores[0], scores[1], scores[2]
 
 
-def _evidence(text: str) -> tuple[list[float], int] | None:
+#: Texts up to this long have their evidence remembered (see _evidence).
+EVIDENCE_CACHED_CHARS = 4000
+
+
+def _evidence(text: str) -> tuple[tuple[float, float, float], int] | None:
     """Summed log-likelihoods of the text's words, and how many letters carried them.
 
     For a sampled long text the letters are scaled up to the whole text, since
     they weigh the text's share of a document.
+
+    A document's blocks are read three times (:func:`split_languages` reads them, then
+    :func:`_majority` the runs it keeps, then :func:`detect_passages` the passages it made):
+    the evidence of the last few thousand short texts is remembered.
     """
+    if len(text) > EVIDENCE_CACHED_CHARS:
+        return _evidence_of(text)
+    return _remembered_evidence(text)
+
+
+def _evidence_of(text: str) -> tuple[tuple[float, float, float], int] | None:
     fr = nl = en = 0.0
     letters = 0
     sample = _sample(text)
@@ -217,7 +231,10 @@ def _evidence(text: str) -> tuple[list[float], int] | None:
         return None
     if len(sample) < len(text):
         letters = round(letters * len(text) / len(sample))
-    return [fr, nl, en], letters
+    return (fr, nl, en), letters
+
+
+_remembered_evidence = functools.lru_cache(maxsize=4096)(_evidence_of)
 
 
 def _normalise(scores: Sequence[float]) -> dict[str, float]:
@@ -277,7 +294,7 @@ def _blocks(text: str) -> Iterable[str]:
             yield block
 
 
-def _context(segments: list[tuple[list[float], int]]) -> dict[str, float]:
+def _context(segments: list[tuple[Sequence[float], int]]) -> dict[str, float]:
     """A document's language distribution: letters of its confident segments,
     or, when nothing is clear alone, all the evidence pooled into one guess."""
     context = {lang: 0.0 for lang in LANGUAGES}
@@ -300,7 +317,7 @@ def detect_passages(passages: list[Passage]) -> tuple[str, dict[str, float]]:
     itself gets the language of its majority.  Short or unclear blocks are read
     against the distribution of the clear ones.
     """
-    segments: list[tuple[int, list[float], int]] = []
+    segments: list[tuple[int, Sequence[float], int]] = []
     for index, passage in enumerate(passages):
         for block in _blocks(passage.text or ""):
             found = _evidence(block)
@@ -424,7 +441,7 @@ def _language_runs(blocks: list[str], evidence: list, context: dict[str, float])
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“(]?[^\W\d_])")
 
 
-def _label(found: tuple[list[float], int] | None, context: dict[str, float]) -> tuple[str | None, int]:
+def _label(found: tuple[tuple[float, float, float], int] | None, context: dict[str, float]) -> tuple[str | None, int]:
     """The clear language of a text's evidence read against the document's
     distribution (None if unclear or short), and its letters."""
     if not found:

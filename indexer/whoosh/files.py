@@ -1,5 +1,7 @@
 """Fixes to Whoosh 2.7 (``whoosh-reloaded`` 2.7.5), applied when the index is opened.
 
+Writing a segment goes faster by :mod:`indexer.whoosh.postings_writer`.
+
 Opening a segment file from a compound segment wraps a memory-mapped view in
 ``BufferFile``, whose ``__init__`` builds ``BytesIO(view)``: a full copy. A
 searcher opens every file of every segment, so opening an index read all of it
@@ -81,8 +83,11 @@ def _buffer_file_init(self, buf, name=None, onclose=None):
 
 
 def apply() -> None:
+    from . import postings_writer
+
     check()
     structfile.BufferFile.__init__ = _buffer_file_init
+    postings_writer.apply()
 
 
 def check() -> None:
@@ -101,6 +106,9 @@ def check() -> None:
         problems.append("W3TermsReader(..., postfile)")
     if not hasattr(whoosh3.W3PerDocReader, "_cached_reader"):
         problems.append("W3PerDocReader._cached_reader")
+    from .postings_writer import problems as writing_problems
+
+    problems.extend(writing_problems())
     # The code's names, not its source: reading and tokenising reading.py cost every start a few ms.
     if "_terms" not in SegmentReader.__init__.__code__.co_names:
         problems.append("SegmentReader._terms")

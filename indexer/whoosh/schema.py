@@ -7,11 +7,12 @@ of its document so that filters and facets need no join.
 
 from __future__ import annotations
 
+from whoosh import formats
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from ..analysis import ANALYSIS_VERSION
 from ..quality import quality_code
-from .analysis import analyzer_for
+from .analysis import TermsOf, analyzer_for
 
 #: Bump on any change to the fields below; with ANALYSIS_VERSION it decides rebuilds.
 SCHEMA_VERSION = 4
@@ -23,6 +24,59 @@ TITLE_FIELD = "title"
 SEARCH_FIELDS = {TITLE_FIELD: 2.0, "text_fr": 1.0, "text_nl": 1.0, "text_en": 1.0, NEUTRAL_FIELD: 0.6}
 #: Text fields that filters read (long posting lists: "public" is in nearly every passage).
 FILTER_FIELDS = ("visibility", "plang", "type", "projects")
+
+
+#: Positions.encode([position]) by position, for the words a passage holds once.
+_ONCE: dict[int, bytes] = {}
+
+
+class Text(TEXT):
+    """Whoosh's TEXT field, indexing a value in one pass over its words (see
+    :class:`~indexer.whoosh.analysis.TermsOf`): the same terms, frequencies, positions and
+    weights as Whoosh's token-by-token path, which any other case still takes."""
+
+    def index(self, value, **kwargs):
+        terms_of = self.__dict__.get("_terms_of", False)
+        if terms_of is False:
+            terms_of = self._terms_of = (TermsOf.for_analyzer(self.analyzer, type(self.format) is formats.Positions)
+                                         if type(self.format) in (formats.Frequency, formats.Positions) else None)
+        if terms_of is None or kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        terms = terms_of.terms(terms_of.words(value))
+        boost = self.format.field_boost
+        if type(self.format) is formats.Frequency:
+            counts: dict[str, int] = {}
+            for term in terms:
+                if term is not None:
+                    counts[term] = counts.get(term, 0) + 1
+            pack = formats.pack_uint
+            return [(term.encode("utf-8"), n, float(n) * boost, pack(n)) for term, n in counts.items()]
+        positions: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms):  # no stop filter here (TermsOf): positions are the word's rank
+            if term is None:
+                return super().index(value, **kwargs)
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [pos]
+            else:
+                found.append(pos)
+        encode = self.format.encode
+        once = _ONCE
+        out = []
+        for term, found in positions.items():
+            if len(found) == 1:  # most words of a passage: their encoding depends on the position alone
+                value = once.get(found[0])
+                if value is None:
+                    value = once[found[0]] = encode(found)
+            else:
+                value = encode(found)
+            out.append((term.encode("utf-8"), len(found), float(len(found)) * boost, value))
+        return out
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_terms_of", None)
+        return state
 
 
 def signature() -> str:
@@ -40,13 +94,13 @@ def build_schema() -> Schema:
         seq=STORED(),
         page=STORED(),  # 0 when the format has no pages
         plang=ID(stored=True, sortable=True),  # the passage's language
-        title=TEXT(analyzer=neutral, stored=True, phrase=True),
+        title=Text(analyzer=neutral, stored=True, phrase=True),
         # No positions in the stemmed fields: phrases are matched on the neutral
         # field, and positions would double the cost of indexing.
-        text_fr=TEXT(analyzer=analyzer_for("fr"), phrase=False),
-        text_nl=TEXT(analyzer=analyzer_for("nl"), phrase=False),
-        text_en=TEXT(analyzer=analyzer_for("en"), phrase=False),
-        text_all=TEXT(analyzer=neutral, phrase=True, stored=True),
+        text_fr=Text(analyzer=analyzer_for("fr"), phrase=False),
+        text_nl=Text(analyzer=analyzer_for("nl"), phrase=False),
+        text_en=Text(analyzer=analyzer_for("en"), phrase=False),
+        text_all=Text(analyzer=neutral, phrase=True, stored=True),
         # document metadata, for filters, facets and display
         format=ID(stored=True),
         doc_lang=ID(stored=True, sortable=True),

@@ -1,0 +1,102 @@
+"""The faster index writing (one-pass field indexing, indexer/whoosh/postings_writer.py) writes
+what Whoosh's own path writes: the same terms, postings, lengths and block statistics."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from whoosh.fields import TEXT
+
+from indexer.whoosh.schema import build_schema
+
+from conftest import write_corpus
+
+TEXTS = [
+    "",
+    "   \n\n ",
+    "Le 6 novembre 2019, ECPAT Belgique a présenté son étude sur la traite des enfants et les évènements sportifs.",
+    "l'enfant d'abord, aujourd'hui L’ÉCOLE œuvre Straße — Œdipe, ÆON, ﬁn ﬂux, n° 12, 2019-05-02",
+    "Brussel, 12 maart 2020. ECPAT België lanceert een opleiding over mensenhandel en kinderhandel voor voogden.",
+    "The children's rights; the the the of of a an. Children, CHILDREN, children!",
+    "de het een van de le la les des the a of " * 5,
+    "naïve café coöperatie überzeugt façade " * 3,
+]
+
+
+@pytest.mark.parametrize("field", ["title", "text_fr", "text_nl", "text_en", "text_all"])
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_field_indexes_a_text_as_whoosh_does(field, text):
+    fieldobj = build_schema()[field]
+    fast = sorted(fieldobj.index(text))
+    assert fieldobj._terms_of is not None  # the one-pass path was taken
+    assert fast == sorted(TEXT.index(fieldobj, text))
+
+
+def test_the_one_pass_memory_is_not_pickled():
+    import pickle
+
+    schema = build_schema()
+    schema["text_fr"].index("les enfants")
+    assert "_terms_of" not in pickle.loads(pickle.dumps(schema))["text_fr"].__dict__
+
+
+# Every term's postings (weight, value), document frequency, block statistics, the field lengths,
+# the stored fields and the columns, keyed by passage id (so the order of documents does not count).
+_DIGEST = textwrap.dedent("""
+    import hashlib, sys
+    from pathlib import Path
+    from indexer.sync import SyncOptions, sync
+    {setup}
+    sync([Path(sys.argv[1])], Path(sys.argv[2]), SyncOptions(jobs=int(sys.argv[3]), use_cache=False, batch_files=3))
+    from indexer.whoosh import index
+    h = hashlib.sha256()
+    with index.open_index(Path(sys.argv[2])).searcher() as s:
+        r = s.reader()
+        pids = [r.stored_fields(d)["pid"] for d in range(r.doc_count_all())]
+        order = sorted(range(len(pids)), key=pids.__getitem__)
+        for d in order:
+            h.update(repr(sorted(r.stored_fields(d).items())).encode())
+        for f in r.schema.scorable_names():
+            h.update(repr([(pids[d], r.doc_field_length(d, f)) for d in order]).encode())
+        for f, t in r.all_terms():
+            m, post = r.postings(f, t), []
+            while m.is_active():
+                post.append((pids[m.id()], m.weight(), m.value()))
+                m.next()
+            ti = r.term_info(f, t)
+            h.update(repr((f, t, ti.doc_frequency(), ti.weight(), ti.max_weight(), ti.min_length(), ti.max_length(),
+                           sorted(post))).encode())
+        for f in sorted(r.schema.names()):
+            if r.has_column(f):
+                col = r.column_reader(f)
+                h.update(repr((f, [col[d] for d in order])).encode())
+    print("DIGEST", len(pids), h.hexdigest())
+""")
+
+# Whoosh's own path: the replacements are not installed and the fields index token by token.
+_WHOOSH_ONLY = textwrap.dedent("""
+    from indexer.whoosh import postings_writer, schema
+    from whoosh.fields import TEXT
+    postings_writer.apply = lambda: None
+    schema.Text.index = TEXT.index
+""")
+
+
+def _digest(corpus: Path, index: Path, jobs: int, whoosh_only: bool) -> str:
+    code = _DIGEST.format(setup=_WHOOSH_ONLY if whoosh_only else "")
+    out = subprocess.run([sys.executable, "-c", code, str(corpus), str(index), str(jobs)],
+                         capture_output=True, text=True, check=True).stdout
+    return out.split("DIGEST", 1)[1].strip()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_index_written_is_whoosh_own(tmp_path, jobs):
+    corpus = write_corpus(tmp_path / "corpus")
+    ours = _digest(corpus, tmp_path / "ours", jobs, whoosh_only=False)
+    whoosh = _digest(corpus, tmp_path / "whoosh", jobs, whoosh_only=True)
+    assert int(ours.split()[0]) > 5  # passages were written
+    assert ours == whoosh
