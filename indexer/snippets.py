@@ -27,68 +27,76 @@ ELLIPSIS = "…"
 _WORD = re.compile(WORD_PATTERN)
 _WORD_CHAR = re.compile(r"\w")
 
-#: Distinct words (and passages) remembered per analyser before the memo starts again: an
+#: Distinct words (and passages) remembered per language before the memo starts again: an
 #: archive's vocabulary, case variants included, is far smaller; the limit only bounds memory.
 VOCABULARY_LIMIT = 400_000
 
 
 class _Vocabulary:
-    """What one analyser made of the words met in passages: the words grouped by the term each
-    becomes (None: a stop word), and the passages all of whose words are known."""
+    """What the analysers made of the words met in one language's passages (``lang`` None: passages
+    of no stemmed language): the words grouped by the term each becomes in the language-neutral
+    analyser and in the language's own (None: a stop word), and the passages all of whose words are known."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str | None) -> None:
+        self.lang = lang
         self.seen: set[str] = set()
-        self.by_term: dict[str | None, set[str]] = {}
+        self.neutral: dict[str | None, set[str]] = {}
+        # Without a stemmer, the language's analyser is the neutral one.
+        self.stemmed: dict[str | None, set[str]] = {} if lang else self.neutral
         #: (length, hash) of each passage whose words were all learnt: such a passage is not cut
         #: into words again. A 64-bit hash and the length: a false "known" has odds of about one
         #: in 10^9 per million passages, and would still need the other passage to hold a new
         #: word of the query.
         self.passages: set[tuple[int, int]] = set()
 
-    def learn(self, words: set[str], key: str | None) -> None:
+    def learn(self, words: set[str]) -> None:
         new = words.difference(self.seen)
         if not new:
             return
-        by_term = self.by_term
-        for word, term in indexed_forms(new, key).items():
-            group = by_term.get(term)
-            if group is None:
-                by_term[term] = {word}
-            else:
-                group.add(word)
+        _group(self.neutral, indexed_forms(new, None))
+        if self.lang:
+            _group(self.stemmed, indexed_forms(new, self.lang))
         self.seen |= new
 
-    def words_for(self, terms: set[str]) -> set[str]:
-        """Every known word that becomes one of ``terms``."""
+    def words_for(self, neutral: set[str], stemmed: set[str]) -> set[str]:
+        """Every known word that becomes one of the ``neutral`` terms or of the ``stemmed`` ones."""
         found: set[str] = set()
-        for term in terms:
-            group = self.by_term.get(term)
-            if group:
-                found |= group
+        for terms, groups in ((neutral, self.neutral), (stemmed, self.stemmed)):
+            for term in terms:
+                group = groups.get(term)
+                if group:
+                    found |= group
         return found
+
+
+def _group(groups: dict[str | None, set[str]], forms: dict[str, str | None]) -> None:
+    for word, term in forms.items():
+        group = groups.get(term)
+        if group is None:
+            groups[term] = {word}
+        else:
+            group.add(word)
 
 
 _VOCABULARIES: dict[str | None, _Vocabulary] = {}
 _LOCK = threading.Lock()
 
 
-def _matching_words(text: str, lang: str | None, wanted: set[str], distinct: list) -> set[str]:
-    """The words of ``text`` that the analyser of ``lang`` (None: language-neutral) turns into a term of
-    ``wanted``, or a superset of them that holds no other word of ``text``. ``distinct``: a one-item
-    cache of the text's distinct words, cut only when a memo lacks the passage."""
+def _matching_words(text: str, lang: str | None, neutral: set[str], stemmed: set[str]) -> set[str]:
+    """The words of ``text`` that the language-neutral analyser turns into a term of ``neutral`` or the
+    analyser of ``lang`` into one of ``stemmed``, or a superset of them that holds no other word of ``text``."""
     key = lang if lang in STEMMERS else None
     passage = (len(text), hash(text))
     with _LOCK:
         vocabulary = _VOCABULARIES.get(key)
         if vocabulary is None or len(vocabulary.seen) > VOCABULARY_LIMIT or len(vocabulary.passages) > VOCABULARY_LIMIT:
-            vocabulary = _VOCABULARIES[key] = _Vocabulary()
+            vocabulary = _VOCABULARIES[key] = _Vocabulary(key)
         if passage in vocabulary.passages:
-            return vocabulary.words_for(wanted)
-        if not distinct:
-            distinct.append(set(_WORD.findall(text)))
-        vocabulary.learn(distinct[0], key)
+            return vocabulary.words_for(neutral, stemmed)
+        distinct = set(_WORD.findall(text))
+        vocabulary.learn(distinct)
         vocabulary.passages.add(passage)
-        return distinct[0].intersection(vocabulary.words_for(wanted))
+        return distinct.intersection(vocabulary.words_for(neutral, stemmed))
 
 
 def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
@@ -117,12 +125,8 @@ def match_spans(text: str, lang: str, terms: set[tuple[str, str]]) -> list[tuple
     wanted_lang = {t for f, t in terms if f == field} if field else set()
     if not wanted_neutral and not wanted_lang:
         return []
-    distinct: list[set[str]] = []
-    matched = _matching_words(text, None, wanted_neutral, distinct) if wanted_neutral else set()
-    if wanted_lang:
-        matched |= _matching_words(text, lang, wanted_lang, distinct)
     spans = []
-    for word in matched:
+    for word in _matching_words(text, lang, wanted_neutral, wanted_lang):
         spans += _occurrences(text, word)
     spans.sort()
     return spans
