@@ -100,3 +100,43 @@ def test_the_index_written_is_whoosh_own(tmp_path, jobs):
     whoosh = _digest(corpus, tmp_path / "whoosh", jobs, whoosh_only=True)
     assert int(ours.split()[0]) > 5  # passages were written
     assert ours == whoosh
+
+
+def test_sub_writers_save_the_postings_of_their_segments(tmp_path):
+    """With two writing processes each sub-writer saves its segment's frequent postings; they are
+    those the ingest would build from the committed segment, and every segment has them."""
+    import numpy as np
+
+    from indexer.engines import open_engine
+    from indexer.sync import SyncOptions, sync
+    from indexer.whoosh import postings
+    from indexer.whoosh.schema import FILTER_FIELDS, SEARCH_FIELDS
+
+    corpus = write_corpus(tmp_path / "corpus")
+    sync([corpus], tmp_path / "index", SyncOptions(jobs=2, use_cache=False, batch_files=3))
+    engine = open_engine(tmp_path / "index")
+    try:
+        reader = engine.searcher().reader()
+        leaves = [leaf for leaf, _ in reader.leaf_readers()]
+        assert len(leaves) >= 2
+        for leaf in leaves:
+            saved = postings.load_segment(tmp_path / "index", postings.segment_id(leaf))
+            assert saved is not None
+            spans, ids, weights = postings.build_segment(leaf, [*SEARCH_FIELDS, *FILTER_FIELDS])
+            assert saved.spans == spans
+            assert np.array_equal(saved.ids, ids) and np.array_equal(saved.weights, weights)
+    finally:
+        engine.close()
+
+
+def test_a_record_left_without_quality_gets_the_same_quality():
+    from archive.model import Document, Passage
+    from indexer.whoosh.schema import complete_record, passage_records
+
+    doc = Document(path="/x.txt", format="text", title="Rapport", passages=[Passage("Introduction ........ 9\nMéthode ........ 12", lang="fr"),
+                                              Passage("Les enfants victimes de traite restent invisibles. " * 8, lang="fr")])
+    doc.id, doc.content_hash = "x", "h"
+    whole = passage_records(doc)
+    later = [complete_record(r) for r in passage_records(doc, quality=False)]
+    assert [r["quality"] for r in later] == [r["quality"] for r in whole]
+    assert whole[0]["quality"] < whole[1]["quality"]

@@ -116,8 +116,9 @@ def build_schema() -> Schema:
     )
 
 
-def passage_records(doc) -> list[dict]:
-    """Index records for one :class:`archive.model.Document`, one per passage."""
+def passage_records(doc, quality: bool = True) -> list[dict]:
+    """Index records for one :class:`archive.model.Document`, one per passage; without
+    ``quality``, the process that writes them adds it (:func:`complete_record`)."""
     base = {
         "doc_id": doc.id,
         "path": doc.path,
@@ -141,8 +142,9 @@ def passage_records(doc) -> list[dict]:
         # The title is indexed (not stored) with the first passage so that a title
         # word in another inflection ("enfant" / "Enfants ...") still reaches the document.
         indexed = _with_title(doc.title, text) if seq == 0 and doc.title else text
-        record = dict(base, pid=f"{doc.id}:{seq}", seq=seq, page=passage.page or 0, plang=passage.lang,
-                      quality=quality_code(text))
+        record = dict(base, pid=f"{doc.id}:{seq}", seq=seq, page=passage.page or 0, plang=passage.lang)
+        if quality:
+            record["quality"] = quality_code(text)
         record[NEUTRAL_FIELD] = indexed
         record["_stored_" + NEUTRAL_FIELD] = text
         field = LANG_FIELDS.get(passage.lang)
@@ -150,6 +152,13 @@ def passage_records(doc) -> list[dict]:
             record[field] = indexed
         records.append(record)
     return records
+
+
+def complete_record(record: dict) -> dict:
+    """A record of :func:`passage_records` with its quality, measured here if it was left out."""
+    if "quality" not in record:
+        record["quality"] = quality_code(record["_stored_" + NEUTRAL_FIELD])
+    return record
 
 
 def _with_title(title: str, text: str) -> str:

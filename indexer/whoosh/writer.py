@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import facet_table, postings
-from .schema import FILTER_FIELDS, SEARCH_FIELDS, passage_records
+from .schema import FILTER_FIELDS, SEARCH_FIELDS, complete_record, passage_records
 
 #: Memory Whoosh's writer may use before it flushes a segment (each sub-writer has this much).
 WRITER_MB = 256
@@ -51,7 +51,26 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _parallel_writer(ix, processes: int):
+def _save_postings(writer, folder: Path) -> None:
+    """The saved postings (:mod:`indexer.whoosh.postings`) of a sub-writer's finished segment, built
+    by the sub-writer, beside the others, instead of by the ingest after the commit. A segment
+    whose commit fails leaves files that the next :func:`postings.update` removes."""
+    from whoosh.reading import SegmentReader
+
+    try:
+        segment = writer.get_segment()
+        if not segment.doc_count_all():
+            return
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            postings.save_segment(folder, segment.segment_id(), postings.build_segment(reader, [*SEARCH_FIELDS, *FILTER_FIELDS]))
+        finally:
+            reader.close()
+    except Exception:  # the ingest builds them after the commit, as for any segment without them
+        pass
+
+
+def _parallel_writer(ix, processes: int, folder: Path | None = None):
     from whoosh.multiproc import MpWriter, SubWriterTask
     from whoosh.writing import SegmentWriter
 
@@ -61,6 +80,16 @@ def _parallel_writer(ix, processes: int):
         def run(self):
             _die_with(parent)  # a killed ingest leaves no sub-writer behind (it would hold the ingest lock)
             super().run()
+            if self.running and folder is not None:
+                _save_postings(self.writer, folder)
+
+        def _process_file(self, filename, doc_count):
+            if not getattr(self, "_completing", False):
+                # The passages' quality is measured here, in parallel, rather than by the ingest.
+                add_document = self.writer.add_document
+                self.writer.add_document = lambda **fields: add_document(**complete_record(fields))
+                self._completing = True
+            super()._process_file(filename, doc_count)
 
     class ParallelWriter(MpWriter):
         def _new_task(self):
@@ -80,7 +109,7 @@ def _parallel_writer(ix, processes: int):
             if not self.tasks:
                 # Never reached a sub-writer: too few passages to be worth a process.
                 for _code, fields in self.docbuffer:
-                    SegmentWriter.add_document(self, **fields)
+                    SegmentWriter.add_document(self, **complete_record(fields))
                 self.docbuffer = []
                 self._added_sub = False
             super().commit(mergetype=mergetype, optimize=optimize, merge=merge)
@@ -107,14 +136,14 @@ def _parallel_writer(ix, processes: int):
 
 
 class WhooshWriter:
-    def __init__(self, ix, finish: bool, processes: int | None = None):
+    def __init__(self, ix, finish: bool, processes: int | None = None, folder: Path | None = None):
         processes = processes or available_cores()
-        self._writer = _parallel_writer(ix, processes) if processes > 1 else ix.writer(limitmb=WRITER_MB)
+        self._writer = _parallel_writer(ix, processes, folder) if processes > 1 else ix.writer(limitmb=WRITER_MB)
         self._group = getattr(self._writer, "group", None) if processes > 1 else None
         self.finish = finish
 
     def add(self, document) -> None:
-        records = passage_records(document)
+        records = passage_records(document, quality=self._group is None)
         if self._group is not None:
             # A document's passages go to the same sub-writer, one after the other.
             with self._group():
@@ -137,7 +166,7 @@ def writing(ix, folder: Path, finish: bool = True, processes: int | None = None)
     facet table and the saved postings (derived from the committed index) are brought up to
     date, which a long ingest does once, after its last block. ``processes``: how many
     processes may write (default: the cores this process may use)."""
-    writer = WhooshWriter(ix, finish, processes)
+    writer = WhooshWriter(ix, finish, processes, folder)
     try:
         yield writer
     except BaseException:
