@@ -8,8 +8,10 @@ cut by one ``findall``; the words already met are looked up by set operations in
 a memo of the analysers' answers (analysis is a pure function of the word, so the
 memo holds across requests and index generations), and only the words never met
 before are analysed; the matched words, usually one or two, are then found with
-``str.find``. Every word of the passage is still considered, so the window chosen
-and the highlights are those of analysing every word.
+``str.find``. A passage met before (known by its length and hash) is not cut
+again: the memo's words that become a query term are looked for in it directly.
+Every word of the passage is still considered, so the window chosen and the
+highlights are those of analysing every word (tests/test_snippet_speed.py).
 """
 
 from __future__ import annotations
