@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import make_corpus  # noqa: E402
-from bench_search import WARMUP, _WORD  # noqa: E402
+from bench_search import WARMUP, _WORD, time_kind  # noqa: E402
 from eval_search import machine, percentile  # noqa: E402
 
 CLUSTER = ROOT / "scripts" / "opensearch-cluster"
@@ -249,30 +249,18 @@ def write_all(engine, gen: Generator, docs: int, batch: int, cluster: Cluster | 
 
 
 def time_queries(engine, queries: list[dict], warm: list[dict], cluster: Cluster | None) -> dict:
-    from indexer.contract import SearchRequest
-
-    def request(q: dict, facets: bool, filtered: bool) -> SearchRequest:
-        return SearchRequest(query=q["query"], langs=(q["lang"],) if filtered else (), years=(q["year"],) if filtered else (),
-                             per_page=10, facets=facets, include_internal=True)
-
     out = {}
     for name, facets, filtered in KINDS:
-        for q in warm:
-            engine.search(request(q, facets, filtered))
-        wall, cpu, totals = [], [], []
+        time_kind(engine, warm, [], facets, True, filtered)  # warm-up, outside the cluster's CPU and the rate
         jvm_start = cluster.cpu() if cluster else 0.0
         started = time.perf_counter()
-        for q in queries:
-            r = request(q, facets, filtered)
-            t0, c0 = time.perf_counter(), time.process_time()
-            response = engine.search(r)
-            cpu.append(1000 * (time.process_time() - c0))
-            wall.append(1000 * (time.perf_counter() - t0))
-            totals.append(response.total)
+        timed = time_kind(engine, queries, [], facets, True, filtered)
+        elapsed = time.perf_counter() - started
+        wall, cpu, totals = timed["wall"], timed["cpu"], timed["totals"]
         jvm_ms = 1000 * ((cluster.cpu() - jvm_start) if cluster else 0.0) / len(queries)
         out[name] = {"p50": percentile(wall, 50), "p95": percentile(wall, 95), "max": max(wall),
                      "client_cpu_p50": percentile(cpu, 50), "jvm_cpu_mean": jvm_ms,
-                     "qps": len(queries) / (time.perf_counter() - started),
+                     "qps": len(queries) / elapsed,
                      "median_total": statistics.median(totals), "totals": totals}
         print(f"    {name}: p50 {out[name]['p50']:.1f} ms, p95 {out[name]['p95']:.1f} ms, client CPU p50 "
               f"{out[name]['client_cpu_p50']:.1f} ms" + (f", cluster CPU {jvm_ms:.1f} ms/query" if cluster else ""), flush=True)
