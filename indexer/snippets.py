@@ -135,7 +135,10 @@ def match_spans(text: str, lang: str, terms: set[tuple[str, str]]) -> list[tuple
 
 
 def make_snippet(text: str, lang: str, terms: set[tuple[str, str]], max_chars: int = 220) -> tuple[str, list[list[int]]]:
-    """The window of about ``max_chars`` with the most distinct matched words, and their offsets in it."""
+    """The window of about ``max_chars`` with the most distinct matched words, and their offsets in it;
+    ``max_chars`` 0 (or less): no snippet, and no work (``SearchRequest(snippet_chars=0)``)."""
+    if max_chars <= 0:
+        return "", []
     text = " ".join(text.split())
     if not text:
         return "", []

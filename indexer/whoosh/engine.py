@@ -8,6 +8,7 @@ opening the index is never on a query's path.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import functools
 import os
@@ -88,6 +89,8 @@ class WhooshEngine:
         self._evaluator: Evaluator | None = None
         self._dates: np.ndarray | None = None
         self._spellings: ProjectSpellings | None = None
+        #: What is computed once per searcher and does not depend on the query (visible projects, stats).
+        self._derived: dict = {}
         self._checked = time.monotonic()
         self._neutral = self.schema[NEUTRAL_FIELD].analyzer
 
@@ -145,6 +148,7 @@ class WhooshEngine:
                     self._evaluator = None
                     self._dates = None
                     self._spellings = None
+                    self._derived = {}
         return self._searcher
 
     @property
@@ -169,6 +173,7 @@ class WhooshEngine:
             searcher, self._searcher = self._searcher, None
             # Everything computed from the searcher goes with it: the index may change before reopening.
             self._evaluator = self._arrays = self._dates = self._spellings = None
+            self._derived = {}
         if searcher is not None:
             searcher.close()
 
@@ -243,13 +248,28 @@ class WhooshEngine:
     def _matcher(self, searcher, include_internal: bool = True) -> Matcher:
         return Matcher(self._eval(searcher), lambda node: self._filter_mask(searcher, node, include_internal))
 
+    def _derive(self, searcher, key, compute):
+        """``compute()``, once per searcher: for what does not depend on the query. Kept with the
+        searcher it was computed for, so a value from before a refresh is never served after it."""
+        derived = self._derived
+        found = derived.get(key)
+        if found is not None and found[0] is searcher:
+            return found[1]
+        value = compute()
+        if self._searcher is searcher:
+            self._derived[key] = (searcher, value)
+        return value
+
     def _visible_projects(self, searcher, include_internal: bool) -> set[str] | None:
-        """The projects of the documents a requester may see (None: all of them)."""
+        """The projects of the documents a requester may see (None: all of them); once per searcher."""
         if include_internal:
             return None
-        arrays = self._facet_arrays(searcher)
-        public = np.flatnonzero(self._mask(searcher, _visibility(False)))
-        return set(count(arrays, "project", public))
+
+        def compute() -> set[str]:
+            public = np.flatnonzero(self._mask(searcher, _visibility(False)))
+            return set(count(self._facet_arrays(searcher), "project", public))
+
+        return self._derive(searcher, "visible_projects", compute)
 
     def _near_phrase(self, searcher, text: str, group: tree.Group):
         """For plain words, the passages where they could stand together (as a phrase within
@@ -299,7 +319,7 @@ class WhooshEngine:
         wanted = request.page * request.per_page
         top = _top(found, arrays.doc_of, wanted, bonus, check,
                    self._passage_dates(searcher) if request.sort == "date" else None)
-        total = len(arrays.distinct_docs(found.ids))
+        total = arrays.count_docs(found.ids)
         facets = facet_counts(arrays, base.ids, per_filter) if request.facets else {}
 
         terms = matcher.terms
@@ -357,7 +377,7 @@ class WhooshEngine:
             return None
         arrays = self._facet_arrays(searcher)
         found = self._matcher(searcher).rank(group, arrays.doc_of, visible)
-        return corrected.string if len(arrays.distinct_docs(found.ids)) > better_than else None
+        return corrected.string if arrays.count_docs(found.ids) > better_than else None
 
     # -- documents ------------------------------------------------------------
 
@@ -420,8 +440,12 @@ class WhooshEngine:
     @_serialized
     def stats(self, include_internal: bool = False) -> Stats:
         """Documents per year, language, project and type, and per year by main language and by project,
-        counted on the facet arrays (no stored field is read)."""
+        counted on the facet arrays (no stored field is read); once per searcher (the index's generation)."""
         searcher = self.searcher()
+        stats = self._derive(searcher, ("stats", include_internal), lambda: self._count_stats(searcher, include_internal))
+        return copy.deepcopy(stats)  # the caller's to change
+
+    def _count_stats(self, searcher, include_internal: bool) -> Stats:
         arrays = self._facet_arrays(searcher)
         live = self._eval(searcher).live
         docs = np.zeros(arrays.documents, dtype=bool)
@@ -429,25 +453,39 @@ class WhooshEngine:
         if not include_internal:
             docs &= arrays.public
         passages = np.flatnonzero(live & docs[arrays.doc_of])
-        chosen = np.flatnonzero(docs)
-        years = [arrays.years[c] if arrays.years[c] != "0" else "unknown" for c in arrays.year[chosen]]
-        main = [arrays.main_langs[c] for c in arrays.main_lang[chosen]]
-        out = Stats(documents=len(chosen), passages=len(passages))
+        out = Stats(documents=int(docs.sum()), passages=len(passages))
         out.lang = count(arrays, "lang", passages)
         out.project = count(arrays, "project", passages)
         out.type = count(arrays, "type", passages)
-        projects_of: dict[int, list[str]] = {}
-        for d, p in zip(arrays.pair_doc, arrays.pair_project):
-            projects_of.setdefault(int(d), []).append(arrays.projects[p])
-        for d, year, lang in zip(chosen, years, main):
-            _inc(out.year, year)
-            _inc(out.main_lang, lang)
-            _inc(out.year_lang.setdefault(year, {}), lang)
-            for project in projects_of.get(int(d), ()):
-                _inc(out.year_project.setdefault(year, {}), project)
+        # Years as the page names them: "unknown" for a document without one.
+        year_names = [y if y != "0" else "unknown" for y in arrays.years]
+        year_codes = {name: i for i, name in enumerate(dict.fromkeys(year_names))}
+        names = list(year_codes)
+        year_of = np.array([year_codes[y] for y in year_names], dtype=np.int64)[arrays.year] if len(arrays.year) \
+            else np.zeros(0, dtype=np.int64)
+        chosen_years = year_of[docs]
+        out.year = {names[i]: int(c) for i, c in enumerate(np.bincount(chosen_years, minlength=len(names))) if c}
         out.year = dict(sorted(out.year.items()))
-        out.main_lang = dict(sorted(out.main_lang.items(), key=lambda kv: (-kv[1], kv[0])))
+        main = np.bincount(arrays.main_lang[docs], minlength=len(arrays.main_langs))
+        out.main_lang = dict(sorted(((arrays.main_langs[i], int(c)) for i, c in enumerate(main) if c),
+                                    key=lambda kv: (-kv[1], kv[0])))
+        out.year_lang = _crossed(chosen_years, names, arrays.main_lang[docs], arrays.main_langs)
+        kept = docs[arrays.pair_doc]
+        out.year_project = _crossed(year_of[arrays.pair_doc[kept]], names, arrays.pair_project[kept], arrays.projects)
         return out
+
+
+def _crossed(rows: np.ndarray, row_names: list[str], columns: np.ndarray, column_names: list[str]) -> dict[str, dict[str, int]]:
+    """How often each (row, column) pair occurs, as {row: {column: count}}; rows and, within a row,
+    columns in the order they first occur (the order of the documents, as counting one by one gives)."""
+    width = max(len(column_names), 1)
+    keys = rows * width + columns
+    pairs, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    out: dict[str, dict[str, int]] = {}
+    for i in np.argsort(first, kind="stable"):
+        row, column = divmod(int(pairs[i]), width)
+        out.setdefault(row_names[row], {})[column_names[column]] = int(counts[i])
+    return out
 
 
 def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None = None, check=None,

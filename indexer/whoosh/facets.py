@@ -61,9 +61,20 @@ class FacetArrays:
     def documents(self) -> int:
         return len(self.year)
 
+    def doc_mask(self, passages: np.ndarray) -> np.ndarray:
+        """True for each document with a passage in ``passages``."""
+        mask = np.zeros(self.documents, dtype=bool)
+        mask[self.doc_of[passages]] = True
+        return mask
+
     def distinct_docs(self, passages: np.ndarray) -> np.ndarray:
-        """Document ordinals of ``passages``, each once, in order."""
-        return np.unique(self.doc_of[passages])
+        """Document ordinals of ``passages``, each once, in order (a mask over the documents: cheaper
+        than sorting or hashing the passages' documents, which repeat)."""
+        return np.flatnonzero(self.doc_mask(passages))
+
+    def count_docs(self, passages: np.ndarray) -> int:
+        """How many documents ``passages`` belong to."""
+        return int(np.count_nonzero(self.doc_mask(passages)))
 
 
 def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
@@ -87,14 +98,16 @@ def count(arrays: FacetArrays, name: str, passages: np.ndarray) -> dict[str, int
     """
     if name == "lang":
         width = max(len(arrays.langs), 1)
-        pairs = np.unique(arrays.doc_of[passages] * width + arrays.plang[passages])
-        return _named(arrays.langs, np.bincount(pairs % width, minlength=len(arrays.langs)))
-    docs = arrays.distinct_docs(passages)
+        # One mark per (document, language) pair, on a grid of documents x languages.
+        pairs = np.zeros(arrays.documents * width, dtype=bool)
+        pairs[arrays.doc_of[passages] * width + arrays.plang[passages]] = True
+        per_lang = pairs.reshape(arrays.documents, width).sum(axis=0) if arrays.documents else np.zeros(width, dtype=np.int64)
+        return _named(arrays.langs, per_lang[:len(arrays.langs)])
     if name == "project":
-        chosen = np.zeros(arrays.documents, dtype=bool)
-        chosen[docs] = True
+        chosen = arrays.doc_mask(passages)
         found = arrays.pair_project[chosen[arrays.pair_doc]]
         return _named(arrays.projects, np.bincount(found, minlength=len(arrays.projects)))
+    docs = arrays.distinct_docs(passages)
     codes, names = (arrays.year, arrays.years) if name == "year" else (arrays.type, arrays.types)
     counts = _named(names, np.bincount(codes[docs], minlength=len(names)))
     if name == "year":
