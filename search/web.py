@@ -184,11 +184,11 @@ class Site:
     def render(self, request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
         lang = self.ui_lang(request)
         t = Translator(lang)
-        switch = []
-        for code in UI_LANGUAGES:
-            query = [(k, v) for k, v in request.query_params.multi_items() if k != "ui"] + [("ui", code)]
-            switch.append({"code": code, "name": MESSAGES[code]["language_name"], "current": code == lang,
-                           "url": request.url.path + "?" + urlencode(query)})
+        # The same query for every language but its ui=: encoded once.
+        kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "ui"])
+        prefix = request.url.path + "?" + (kept + "&" if kept else "")
+        switch = [{"code": code, "name": MESSAGES[code]["language_name"], "current": code == lang,
+                   "url": prefix + urlencode([("ui", code)])} for code in UI_LANGUAGES]
         html = self.env.get_template(template).render(
             t=t, ui=lang, switch=switch, staff=self.include_internal, path=request.url.path,
             organisation=self.organisation_name(t), **context)

@@ -120,9 +120,10 @@ def facet_view(site, t: Translator, params: SearchParams, response: SearchRespon
         counts = dict(response.facets.get(name, {}))
         for value in params.values_of(name):
             counts.setdefault(value, 0)  # an active filter stays visible (and removable) at zero
-        items = [FacetItem(value, label[name](value), count, params.has(name, value), params.toggled(name, value).url(),
-                           t.number(count))
-                 for value, count in counts.items()]
+        active = set(params.values_of(name))
+        urls = params.toggled_urls(name, counts)
+        items = [FacetItem(value, label[name](value), count, value in active, url, t.number(count))
+                 for (value, count), url in zip(counts.items(), urls)]
         shown = [item for i, item in enumerate(items) if i < FACETS_SHOWN or item.active]
         more = [item for i, item in enumerate(items) if i >= FACETS_SHOWN and not item.active]
         if items:

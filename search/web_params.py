@@ -74,6 +74,31 @@ class SearchParams(SearchRequest):
         pairs = self.pairs() + [(k, v) for k, v in extra.items() if v]
         return path + ("?" + "&".join(_quoted(k) + "=" + _quoted(v) for k, v in pairs) if pairs else "")
 
+    def toggled_urls(self, name: str, values, path: str = "/") -> list[str]:
+        """``self.toggled(name, value).url(path)`` for each of ``values``: the other parameters are written
+        once for all of them (a facet draws a link per value, and only that facet's values differ)."""
+        parameter = BY_NAME[name]
+        current = self.values_of(name)
+        before: list[str] = []
+        after: list[str] = []
+        side = before
+        for other in PARAMETERS:
+            if other is parameter:
+                side = after
+                continue
+            value = 1 if other.field == "page" else getattr(self, other.field)  # a toggle goes back to page 1
+            if value == other.default:
+                continue
+            side += [_quoted(other.name) + "=" + _quoted(_written(other, v)) for v in (value if other.repeat else (value,))]
+        key = _quoted(name) + "="
+        out = []
+        for value in values:
+            new = tuple(v for v in current if v != value) if value in current else (*current, value)
+            mine = [key + _quoted(_written(parameter, _parse(parameter, v))) for v in new]
+            parts = before + mine + after
+            out.append(path + ("?" + "&".join(parts) if parts else ""))
+        return out
+
     def at_page(self, page: int) -> "SearchParams":
         return replace(self, page=page)
 
