@@ -100,3 +100,30 @@ def test_search_without_snippets_keeps_the_hits(engine):
     assert [h.id for h in bare.hits] == [h.id for h in full.hits] and bare.total == full.total
     assert all(h.snippet == "" and h.highlights == [] for h in bare.hits)
     assert any(h.snippet for h in full.hits)
+
+
+def test_hits_read_again_after_a_commit_and_are_the_callers_to_change(corpus, tmp_path):
+    """Stored fields kept per searcher: a changed document shows its new text after a commit, and a
+    hit's values can be changed by the caller without changing the next answer."""
+    from indexer.sync import SyncOptions, sync
+    from indexer.whoosh.engine import WhooshEngine
+
+    index_dir = tmp_path / "index"
+    assert not sync([corpus], index_dir, SyncOptions(jobs=1)).failed
+    engine = WhooshEngine(index_dir)
+    try:
+        first = engine.search(SearchRequest("kinderhandel")).hits[0]
+        first.langs["xx"] = 1.0
+        first.projects.append("changed")
+        again = engine.search(SearchRequest("kinderhandel")).hits[0]
+        assert "xx" not in again.langs and "changed" not in again.projects
+        path = corpus / "nl_kinderhandel_2020.txt"
+        path.write_text(path.read_text(encoding="utf-8").replace("nieuwe opleiding", "vernieuwde opleiding"), encoding="utf-8")
+        assert not sync([corpus], index_dir, SyncOptions(jobs=1)).failed
+        engine.refresh()
+        hit = engine.search(SearchRequest("kinderhandel")).hits[0]
+        assert "vernieuwde opleiding" in hit.title
+        assert "vernieuwde" in engine.search(SearchRequest("kinderhandel opleiding", snippet_chars=400)).hits[0].snippet \
+            or "vernieuwde" in hit.title
+    finally:
+        engine.close()
