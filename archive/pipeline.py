@@ -8,11 +8,12 @@ files that did not change.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -352,7 +353,8 @@ def extract_many(
 ) -> Iterator[Result]:
     """Results for every path, cached ones first, the rest from ``jobs`` worker processes.
 
-    Results come back as files finish, not in input order.
+    Results come back as files finish, not in input order; the workers take the likely costliest
+    files first.
     """
     options = options or ExtractOptions()
     vocabulary = vocabulary or Vocabulary.empty()
@@ -377,11 +379,41 @@ def extract_many(
             yield result
         return
     _warm_up(todo)
+    # The costliest files first (a long PDF started last keeps one worker busy while the others
+    # wait), one file per task, and each result handed on as soon as it is ready: the index
+    # writers then get work at an even pace instead of waiting behind the slowest file of a chunk.
+    todo.sort(key=_cost_hint, reverse=True)
+    waiting = iter(todo)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options, vocabulary, os.getpid())) as pool:
-        chunksize = max(1, min(16, len(todo) // (jobs * 8)))
-        for result in pool.map(_work, todo, chunksize=chunksize):
-            _store(cache, result)
-            yield result
+        running = {pool.submit(_work, path) for path in itertools.islice(waiting, jobs * _AHEAD)}
+        try:
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    path = next(waiting, None)
+                    if path is not None:
+                        running.add(pool.submit(_work, path))
+                for future in done:
+                    result = future.result()
+                    _store(cache, result)
+                    yield result
+        finally:  # the ingest stopped early: files not started yet are not extracted
+            for future in running:
+                future.cancel()
+
+
+#: Files queued per worker process, so that none waits for the next while results are handed on.
+_AHEAD = 4
+
+
+def _cost_hint(path: Path) -> tuple[bool, int]:
+    """Orders files by likely extraction time: PDFs (pages laid out, perhaps OCR) before the rest,
+    larger before smaller."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return path.suffix.lower() == ".pdf", size
 
 
 def _warm_up(paths: list[Path]) -> None:

@@ -157,6 +157,23 @@ def test_bad_files_raise_extraction_error_with_reason(tmp_path, name, data, reas
         extract_file(path)
 
 
+def test_a_slow_file_holds_back_no_other_result_and_is_started_first(tmp_path):
+    """Results are handed on as files finish: the quick files of a folder come back while a slow PDF
+    (named first, started first as the costliest) is still being read."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import hostile_files as hf
+    from archive.options import ExtractOptions
+
+    for i in range(8):
+        (tmp_path / f"b{i}.txt").write_text(f"Note {i}\n\nThe network met in Brussels on day {i}.", encoding="utf-8")
+    (tmp_path / "a_slow.pdf").write_bytes(hf.pdf_bomb(10**6, streams=3))  # seconds to tokenise
+    order = [Path(r.path).name for r in extract_many(sorted(find_files([tmp_path])), ExtractOptions(ocr="never"), jobs=2)]
+    assert sorted(order) == ["a_slow.pdf"] + [f"b{i}.txt" for i in range(8)]
+    assert order[-1] == "a_slow.pdf"
+
+
 def test_many_files_in_parallel_one_broken_does_not_stop_the_others(tmp_path):
     for i in range(6):
         (tmp_path / f"doc{i}.txt").write_text(f"Document {i}\n\nThe children's rights network met in Brussels on day {i}.", encoding="utf-8")
