@@ -45,6 +45,7 @@ class SearchRequest:
     #: Staff only: include documents marked internal.
     include_internal: bool = False
     facets: bool = True
+    #: Longest snippet, in characters; 0: hits carry no snippet (empty, no highlights) and none is cut.
     snippet_chars: int = 220
 
 

@@ -65,6 +65,14 @@ def test_snippet_highlights_point_at_the_matched_words(engine):
     assert marked == {"kinderhandel", "voogden"}
 
 
+def test_no_snippet_asked_for_gives_the_same_hits_without_one(engine):
+    full = engine.search(SearchRequest("kinderhandel voogden"))
+    bare = engine.search(SearchRequest("kinderhandel voogden", snippet_chars=0))
+    assert [(h.id, h.page) for h in bare.hits] == [(h.id, h.page) for h in full.hits]
+    assert bare.total == full.total and full.hits[0].snippet
+    assert [(h.snippet, h.highlights) for h in bare.hits] == [("", [])] * len(bare.hits)
+
+
 def test_the_hit_of_a_pdf_names_the_page_that_answers(engine):
     hit = engine.search(SearchRequest("voyageurs signalent situations suspectes")).hits[0]
     assert hit.path.endswith("rapport_voyageurs_2023.pdf") and hit.page == 2
