@@ -241,7 +241,7 @@ def test_readme_says_how_to_run_archive_and_what_it_needs():
     setup = readme.split("## Using it")[0]
     first = next(line for line in setup.splitlines() if "archive serve corpus/" in line)
     assert "pip install -q -e ." in first
-    assert ". .venv/bin/activate" in setup or ".venv/bin/archive" in setup
+    assert ". .venv/bin/activate" in setup and ".venv/bin/archive" in first
     assert "Ctrl+C" in setup
     assert "~/.local/share/archive/index" in setup
     assert re.search(r"tesseract-ocr-fra.*tesseract-ocr-nld", setup) and "scanned" in setup
