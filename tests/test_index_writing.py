@@ -45,7 +45,8 @@ def test_the_one_pass_memory_is_not_pickled():
 
 
 # Every term's postings (weight, value), document frequency, block statistics, the field lengths,
-# the stored fields and the columns, keyed by passage id (so the order of documents does not count).
+# the stored fields and the columns, keyed by passage id (so the order of documents, and so which
+# of them share a segment, does not count).
 _DIGEST = textwrap.dedent("""
     import hashlib, sys
     from pathlib import Path
@@ -61,7 +62,9 @@ _DIGEST = textwrap.dedent("""
         for d in order:
             h.update(repr(sorted(r.stored_fields(d).items())).encode())
         for f in r.schema.scorable_names():
-            h.update(repr([(pids[d], r.doc_field_length(d, f)) for d in order]).encode())
+            # None where the passage's segment has no such field at all: the same as 0 (which passages
+            # share a segment depends on the order the extraction workers finish in).
+            h.update(repr([(pids[d], r.doc_field_length(d, f) or 0) for d in order]).encode())
         for f, t in r.all_terms():
             m, post = r.postings(f, t), []
             while m.is_active():
