@@ -43,18 +43,23 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     is what Belgian office software wrote before UTF-8 (it is a superset of
     ISO-8859-1 for printable characters).
     """
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    name = text_encoding(data, declared)
+    return data.decode(name, errors="replace" if name in ("utf-8-sig", "utf-16", "cp1252") else "strict")
+
+
+def text_encoding(data: bytes, declared: str | None = None) -> str:
+    """The codec :func:`decode_bytes` reads ``data`` with."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    if declared:
+            return name
+    candidates = [_normalise_charset(declared)] if declared else []
+    for name in candidates + ["utf-8"]:
         try:
-            return data.decode(_normalise_charset(declared))
+            data.decode(name)
+            return name
         except (LookupError, UnicodeDecodeError):
             pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return "cp1252"
 
 
 def _normalise_charset(name: str) -> str:

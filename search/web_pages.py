@@ -215,8 +215,32 @@ def document_file(request: Request, doc_id: str):
     media_type = MEDIA_TYPES.get(fmt) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     inline = fmt in ("pdf", "html", "text", "markdown")
     headers = {"content-security-policy": FILE_CSP.get(fmt, "default-src 'none'; sandbox")}
+    if fmt in ("html", "text", "markdown"):
+        # The charset the archive read the file with (windows-1252 notes, a Latin-1 page): the
+        # header's charset is the one a browser believes, so it must not say UTF-8 for those.
+        media_type = f"{media_type.split(';')[0]}; charset={_charset_of(path, fmt)}"
     return FileResponse(path, media_type=media_type, filename=os.path.basename(path), headers=headers,
                         content_disposition_type="inline" if inline else "attachment")
+
+
+#: Python's codec names as HTTP charset labels.
+_CHARSET_LABELS = {"utf-8-sig": "utf-8", "cp1252": "windows-1252", "utf-16-le": "utf-16le",
+                   "utf-16-be": "utf-16be", "utf-32-le": "utf-32le", "utf-32-be": "utf-32be"}
+
+
+def _charset_of(path: Path, fmt: str) -> str:
+    """The charset of a text or HTML file, as the archive decoded it to index it (UTF-8 when it
+    cannot be read or is not HTML any more)."""
+    from archive.errors import ArchiveError
+    from archive.extractors.html import encoding as html_encoding
+    from archive.textutil import text_encoding
+
+    try:
+        data = path.read_bytes()
+        codec = html_encoding(data)[0] if fmt == "html" else text_encoding(data)
+    except (OSError, ArchiveError):
+        return "utf-8"
+    return _CHARSET_LABELS.get(codec, codec)
 
 
 # --- overview -------------------------------------------------------------------------

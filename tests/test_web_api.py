@@ -796,3 +796,33 @@ def test_the_site_sees_a_new_ingest_without_restarting(tmp_path):
             time.sleep(0.3)
     finally:
         live.stop()
+
+
+def test_a_file_is_sent_with_the_charset_it_was_read_with(tmp_path):
+    """Notes saved by older office software (windows-1252) and a page declaring Latin-1 are sent as
+    they are, labelled with the charset the archive read them with, not as UTF-8."""
+    from fastapi.testclient import TestClient
+
+    from indexer.sync import SyncOptions, sync
+    from search.web import create_app
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    note = "Réunion du comité « enfants » : prochaine étape le 3 mars, 10 €.\n\nLes écoles participent à l'été.\n"
+    (folder / "note_cp1252.txt").write_bytes(note.encode("cp1252"))
+    (folder / "note_utf8.txt").write_text(note.replace("comité", "bureau"), encoding="utf-8")
+    page = ("<html><head><meta charset='iso-8859-1'><title>Été des écoles</title></head>"
+            "<body><p>Les élèves et les enseignants préparent l'été ensemble à Liège.</p></body></html>")
+    (folder / "page_latin1.html").write_bytes(page.encode("cp1252"))
+    report = sync([folder], tmp_path / "index", SyncOptions(jobs=1))
+    assert not report.failed, report.failed
+    client = TestClient(create_app(tmp_path / "index"))
+    hits = {h["path"].rsplit("/", 1)[-1]: h["id"] for h in client.get("/api/search", params={"per_page": 10}).json()["hits"]}
+    expected = {"note_cp1252.txt": "text/plain; charset=windows-1252", "note_utf8.txt": "text/plain; charset=utf-8",
+                "page_latin1.html": "text/html; charset=windows-1252"}
+    for name, content_type in expected.items():
+        response = client.get(f"/documents/{hits[name]}/file")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == content_type
+        assert response.content == (folder / name).read_bytes()  # the original bytes
+        assert "été" in response.text  # as a browser decodes it with that header

@@ -115,16 +115,22 @@ def _gunzip(data: bytes, options: ExtractOptions) -> bytes:
 
 def decode(data: bytes) -> str:
     """Bytes to text: BOM, then the declared charset, then strict UTF-8, then windows-1252."""
-    for bom, encoding in _BOMS:
+    name, skip = encoding(data)
+    return _check_text(data[skip:].decode(name, errors="replace"))
+
+
+def encoding(data: bytes) -> tuple[str, int]:
+    """The codec :func:`decode` reads a page with, and the length of its byte-order mark."""
+    for bom, name in _BOMS:
         if data.startswith(bom):
-            return _check_text(data[len(bom):].decode(encoding, errors="replace"))
+            return name, len(bom)
     head = data[:SNIFF_BYTES]
     if any(head.startswith(magic) for magic in _BINARY_MAGIC):
         raise ExtractionError("not HTML: looks like binary data")
     if len(head) >= 4 and head.count(b"\x00") > len(head) // 4:
         # UTF-16 without a BOM has a NUL in every other byte of ASCII markup.
         even_nuls = head[0::2].count(0) > head[1::2].count(0)
-        return _check_text(data.decode("utf-16-be" if even_nuls else "utf-16-le", errors="replace"))
+        return ("utf-16-be" if even_nuls else "utf-16-le"), 0
 
     declared = _DECLARED.search(head)
     label = (declared.group(1) or declared.group(2)).decode("ascii", "replace").lower() if declared else ""
@@ -133,18 +139,19 @@ def decode(data: bytes) -> str:
         # Mislabelled: windows-1252 text essentially never forms valid UTF-8
         # sequences, while UTF-8 pages declaring Latin-1 are common.
         label = "utf-8"
-    for encoding in dict.fromkeys([label, "utf-8"] if label else ["utf-8"]):
+    for name in dict.fromkeys([label, "utf-8"] if label else ["utf-8"]):
         try:
-            codecs.lookup(encoding)
-            return _check_text(data.decode(encoding))
+            codecs.lookup(name)
+            data.decode(name)
+            return name, 0
         except (LookupError, UnicodeDecodeError):
             continue
     lenient = data.decode("utf-8", errors="replace")
     broken = lenient.count("\ufffd")
     if sum(1 for ch in lenient if ord(ch) > 127) > (MIN_UTF8_RATIO + 1) * broken:
-        return _check_text(lenient)  # UTF-8 with a few stray bytes: keep the many good characters
+        return "utf-8", 0  # UTF-8 with a few stray bytes: keep the many good characters
     # cp1252 leaves five byte values undefined; anything else decodes.
-    return _check_text(data.decode("cp1252", errors="replace"))
+    return "cp1252", 0
 
 
 def _is_utf8(data: bytes) -> bool:
