@@ -106,9 +106,11 @@ def check() -> None:
         problems.append("W3TermsReader(..., postfile)")
     if not hasattr(whoosh3.W3PerDocReader, "_cached_reader"):
         problems.append("W3PerDocReader._cached_reader")
+    from .merging import problems as merging_problems
     from .postings_writer import problems as writing_problems
 
     problems.extend(writing_problems())
+    problems.extend(merging_problems())
     # The code's names, not its source: reading and tokenising reading.py cost every start a few ms.
     if "_terms" not in SegmentReader.__init__.__code__.co_names:
         problems.append("SegmentReader._terms")

@@ -3,8 +3,9 @@
 A long ingest writes on every core it is given: the passages go, a few hundred at
 a time, to sub-writer processes (Whoosh's :class:`~whoosh.multiproc.MpWriter`),
 each of which builds its own segment; the commit adds those segments to the index
-as they are (``multisegment``), without merging them into one, and merges only the
-existing small segments (Whoosh's default policy), so the number of segments stays
+as they are (``multisegment``), without merging them into one, and joins only the
+existing small segments (those Whoosh's default policy would merge, joined by copying
+their postings: :mod:`indexer.whoosh.merging`), so the number of segments stays
 bounded. Deletions are made by the main writer on the segments already committed,
 as before. A batch too small to be worth a process (fewer passages than
 :data:`SUB_BATCH`) is written by the main process alone.
@@ -22,7 +23,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import facet_table, postings
+from . import facet_table, merging, postings
 from .schema import FILTER_FIELDS, SEARCH_FIELDS, complete_record, passage_records
 
 #: Memory Whoosh's writer may use before it flushes a segment (each sub-writer has this much).
@@ -173,7 +174,7 @@ def writing(ix, folder: Path, finish: bool = True, processes: int | None = None)
         writer._writer.cancel()
         raise
     try:
-        writer._writer.commit()
+        writer._writer.commit(mergetype=merging.JOIN_SMALL)
     except BaseException:
         try:
             writer._writer.cancel()  # releases the lock; what was written is never referenced
