@@ -21,7 +21,8 @@ import heapq
 import io
 import pickle
 import zlib
-from itertools import groupby
+from itertools import accumulate, groupby
+from operator import sub
 from types import SimpleNamespace
 
 #: The size of the int before each posting block: the block's length, negative for a term's last.
@@ -90,8 +91,11 @@ def join(writer, segments: list):
             parts = [(i, info) for _, i, info in group]
             start = out.tell()
             out.write(WHOOSH3_HEADER_MAGIC)
-            for n, (i, info) in enumerate(parts):
-                _copy_postings(out, readers[i]._terms._postfile, info, bases[i], last=n == len(parts) - 1)
+            if len(parts) == 1:  # the term of one segment: its blocks copied (shifted if need be)
+                i, info = parts[0]
+                _copy_postings(out, readers[i]._terms._postfile, info, bases[i], last=True)
+            else:
+                _write_combined(out, [(readers[i]._terms._postfile, info, bases[i]) for i, info in parts], last=True)
             merged = W3TermInfo()
             merged._weight = sum(info.weight() for _, info in parts)
             merged._df = sum(info.doc_frequency() for _, info in parts)
@@ -126,25 +130,12 @@ def _terms_of(i: int, reader):
 
 
 def _copy_postings(out, postfile, info, base: int, last: bool) -> None:
-    """``info``'s posting blocks written to ``out`` with their passage numbers plus ``base``; its last
-    block stays marked as the last only when ``last``."""
-    if info.is_inlined():
-        raise ValueError("inlined postings cannot be copied")
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the unpacked length in a tuple
-        length = length[0]
-    # seek and read, as Whoosh's matchers do (``get`` ignores the offset of a compound file's part)
-    postfile.seek(offset)
-    if postfile.read(len(WHOOSH3_HEADER_MAGIC)) != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"no posting list at offset {offset}")
-    end = offset + length
-    while postfile.tell() < end:
-        size = postfile.read_int()
-        raw, final = postfile.read(abs(size)), size < 0 and last
+    """``info``'s posting blocks written to ``out`` as they are (``base`` 0, the first segment) or with
+    their passage numbers plus ``base``; its last block stays marked as the last only when ``last``."""
+    for raw, final in _raw_blocks(postfile, info):
         if base:
             raw = _shifted(raw, base)
+        final = final and last
         out.write_int(-len(raw) if final else len(raw))
         out.write(raw)
 
@@ -161,6 +152,93 @@ def _shifted(raw: bytes, base: int) -> bytes:
     if comp:
         data = zlib.compress(data, comp)
     return pickle.dumps((count, last_id + base, max_weight, comp, min_length, max_length), 2) + data
+
+
+def _raw_blocks(postfile, info):
+    """Each block of ``info``'s posting list: (its bytes after the length, whether it is the last)."""
+    if info.is_inlined():
+        raise ValueError("inlined postings cannot be copied")
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the unpacked length in a tuple
+        length = length[0]
+    # seek and read, as Whoosh's matchers do (``get`` ignores the offset of a compound file's part)
+    postfile.seek(offset)
+    if postfile.read(len(WHOOSH3_HEADER_MAGIC)) != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no posting list at offset {offset}")
+    end = offset + length
+    while postfile.tell() < end:
+        size = postfile.read_int()
+        yield postfile.read(abs(size)), size < 0
+
+
+def _write_combined(out, parts: list, last: bool) -> None:
+    """The posting lists ``parts`` (``(postfile, info, base)``, in passage order) written as one:
+    consecutive small blocks joined into blocks of up to :data:`BLOCK_LIMIT` postings (as Whoosh's
+    merge would block them), full blocks kept whole."""
+    blocks = [_decoded(raw, base) for postfile, info, base in parts for raw, _ in _raw_blocks(postfile, info)]
+    group: list = []
+    size = 0
+    for block in blocks:
+        if group and size + block[0] > BLOCK_LIMIT:
+            _write_block(out, group, final=False)
+            group, size = [], 0
+        group.append(block)
+        size += block[0]
+    _write_block(out, group, final=last)
+
+
+#: Whoosh's postings per block (``W3Codec(blocklimit=128)``).
+BLOCK_LIMIT = 128
+
+
+def _decoded(raw: bytes, base: int):
+    """A posting block as (count, absolute passage numbers, weights, values, max weight, compression,
+    min length byte, max length byte)."""
+    stream = io.BytesIO(raw)
+    count, _last_id, max_weight, comp, min_length, max_length = pickle.load(stream)
+    data = raw[stream.tell():]
+    ids, weights, values = pickle.loads(zlib.decompress(data) if comp else data)
+    absolute = list(accumulate(ids, initial=base))[1:]  # delta-encoded from 0
+    return count, absolute, weights, values, max_weight, comp, min_length, max_length
+
+
+def _write_block(out, group: list, final: bool) -> None:
+    count = sum(b[0] for b in group)
+    ids = [i for b in group for i in b[1]]
+    deltas = (ids[0], *map(sub, ids[1:], ids))
+    if len(group) == 1:
+        weights, values = group[0][2], group[0][3]
+    else:
+        expanded = [w for b in group for w in _weights_of(b)]
+        first = expanded[0]
+        weights = None if all(w == 1.0 for w in expanded) else first if all(w == first for w in expanded) else tuple(expanded)
+        kinds = {type(b[3]) for b in group}
+        if kinds == {type(None)}:
+            values = None
+        elif kinds <= {bytes}:
+            values = b"".join(b[3] for b in group)
+        else:
+            values = tuple(v for b in group for v in b[3])
+    comp = max(b[5] for b in group)
+    data = pickle.dumps((deltas, weights, values), 2)
+    if comp:
+        data = zlib.compress(data, comp)
+    head = pickle.dumps((count, ids[-1], max(b[4] for b in group), comp,
+                         min(b[6] for b in group), max(b[7] for b in group)), 2)
+    out.write_int(-(len(head) + len(data)) if final else len(head) + len(data))
+    out.write(head)
+    out.write(data)
+
+
+def _weights_of(block) -> list[float]:
+    count, weights = block[0], block[2]
+    if weights is None:
+        return [1.0] * count
+    if isinstance(weights, float):
+        return [weights] * count
+    return list(weights)
 
 
 def problems() -> list[str]:
