@@ -8,11 +8,13 @@ some 30,000 passages) held the ingest for over four minutes.
 
 :func:`JOIN_SMALL` chooses the same segments as ``MERGE_SMALL`` but joins those without deleted
 passages by copying: each passage's stored fields, lengths and columns one after the other (Whoosh's
-own ``write_per_doc``), and each term's posting blocks as they are, only the passage numbers of the
-second and later segments shifted (the first number of each block, which the others are deltas
-from, and the block's last number). The joined segment holds the same terms, postings, weights,
-lengths and statistics as Whoosh's merge would write (``tests/test_index_writing.py`` compares
-them). Segments with deleted passages are merged as Whoosh merges them.
+own ``write_per_doc``), and each term's postings block by block, never through the sorting pool. A
+term of one segment keeps its blocks, only its passage numbers shifted (the first number of each
+block, which the others are deltas from, and the block's last number); a term of several segments
+has its blocks decoded and consecutive small ones written as one, up to Whoosh's 128 postings a
+block, so the joined segment is as compact as Whoosh's merge makes it. It holds the same terms,
+postings, weights, lengths and statistics as Whoosh's merge would write (``tests/test_index_writing.py``
+compares them). Segments with deleted passages are merged as Whoosh merges them.
 """
 
 from __future__ import annotations
