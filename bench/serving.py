@@ -30,6 +30,11 @@ Besides latency and requests/s, each load gives the server's CPU time per reques
 (user + system of all its processes, read from /proc, over the measured seconds:
 what the code costs, less disturbed than latency by other jobs on the machine).
 
+With ``ARCHIVE_ENGINE=opensearch`` (and its settings) in the environment, the servers
+search OpenSearch; ``--paths-from`` then names a Whoosh index of the same documents to
+draw the requests from (the same requests as a Whoosh run), and the server CPU is the
+archive's processes only, not the cluster's.
+
 ``--profile N`` instead renders N search pages in process (no HTTP, one thread,
 with the same paths) and prints where the CPU goes: the engine's search and its
 snippets, the facet links, the template, then cProfile's top functions.
@@ -464,6 +469,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--many", type=int, default=50, help="Clients of the heavy load (first index only).")
     parser.add_argument("--no-floor", action="store_true", help="Skip the FTS5 floor.")
+    parser.add_argument("--paths-from", type=Path, action="append",
+                        help="A Whoosh index of the same documents to draw the requests (and the floor's passages) "
+                             "from, one per --index, for an index of another engine (ARCHIVE_ENGINE=opensearch).")
     parser.add_argument("--no-stats", action="store_true", help="Skip /stats.")
     parser.add_argument("--profile", type=int, metavar="N", help="Profile N search pages in process instead (see above).")
     parser.add_argument("--json", type=Path, help="Also write the figures there.")
@@ -490,8 +498,11 @@ def main() -> None:
               f"{row['requests_per_second']:>6} req/s  CPU {row.get('cpu_ms_per_request', '-'):>6} ms/req  "
               f"errors {row['errors']} {row['statuses'] or ''}  (load {row['load'][0]:.2f})", flush=True)
 
-    for n, index in enumerate(args.index):
-        rows = passages(index)
+    sources = args.paths_from or args.index
+    if len(sources) != len(args.index):
+        parser.error("give one --paths-from per --index")
+    for n, (index, source) in enumerate(zip(args.index, sources)):
+        rows = passages(source)
         paths = targets(rows)
         documents = len({r[0] for r in rows})
         loads = [8] + ([args.many] if n == 0 and args.many else [])
