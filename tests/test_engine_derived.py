@@ -127,3 +127,29 @@ def test_hits_read_again_after_a_commit_and_are_the_callers_to_change(corpus, tm
             or "vernieuwde" in hit.title
     finally:
         engine.close()
+
+
+def test_equal_scores_fall_by_document_id_whatever_the_ingest_order(tmp_path):
+    """Documents that score the same come in the same order however their files were ingested (by
+    document id, as on OpenSearch), not in the order their passages happened to be written."""
+    from indexer.engines import open_engine
+    from indexer.sync import SyncOptions, sync
+
+    corpus = tmp_path / "corpus"
+    (corpus / "later").mkdir(parents=True)
+    for i, folder in enumerate([corpus] * 4 + [corpus / "later"] * 4):
+        # The same words and length in each: only the code, which no query asks for, differs.
+        (folder / f"note{i}.txt").write_text(f"Note\n\nRapport sur la protection des enfants, code zq{i}x.\n", encoding="utf-8")
+    sync([corpus], tmp_path / "at-once", SyncOptions(jobs=1))
+    sync([corpus / "later"], tmp_path / "later-first", SyncOptions(jobs=1))
+    sync([corpus], tmp_path / "later-first", SyncOptions(jobs=1))
+    orders = []
+    for name in ("at-once", "later-first"):
+        engine = open_engine(tmp_path / name)
+        try:
+            hits = engine.search(SearchRequest("protection enfants", per_page=20)).hits
+        finally:
+            engine.close()
+        assert len(hits) == 8 and len({round(h.score, 9) for h in hits}) == 1  # all equal
+        orders.append([h.id for h in hits])
+    assert orders[0] == orders[1] == sorted(orders[0])

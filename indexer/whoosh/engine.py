@@ -318,7 +318,7 @@ class WhooshEngine:
             found = found.where(allowed)
         wanted = request.page * request.per_page
         top = _top(found, arrays.doc_of, wanted, bonus, check,
-                   self._passage_dates(searcher) if request.sort == "date" else None)
+                   self._passage_dates(searcher) if request.sort == "date" else None, tie=arrays.tie_rank)
         total = arrays.count_docs(found.ids)
         facets = facet_counts(arrays, base.ids, per_filter) if request.facets else {}
 
@@ -337,7 +337,8 @@ class WhooshEngine:
     def _top_documents(self, searcher, query: q.Query, filter_mask: np.ndarray | None, count: int) -> list[tuple[int, float]]:
         """The best passage (number, score) of each of the first ``count`` documents matching ``query``."""
         matched, bonus, check = self._matches(searcher, query)
-        return _top(matched.where(filter_mask), self._facet_arrays(searcher).doc_of, count, bonus, check)
+        arrays = self._facet_arrays(searcher)
+        return _top(matched.where(filter_mask), arrays.doc_of, count, bonus, check, tie=arrays.tie_rank)
 
     def _hit(self, searcher, docnum: int, score: float, terms, snippet_chars: int) -> Hit:
         f = searcher.stored_fields(int(docnum))
@@ -489,9 +490,10 @@ def _crossed(rows: np.ndarray, row_names: list[str], columns: np.ndarray, column
 
 
 def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None = None, check=None,
-         dates: np.ndarray | None = None) -> list[tuple[int, float]]:
+         dates: np.ndarray | None = None, tie: np.ndarray | None = None) -> list[tuple[int, float]]:
     """The best passage (number, score) of each of the first ``count`` documents, best first
-    (or newest first when ``dates`` is given); ties go to the lower passage number, as in Whoosh.
+    (or newest first when ``dates`` is given); ties go to the lower ``tie`` (per passage: the rank
+    of its document's id), then to the lower passage number.
 
     ``bonus`` holds, for passages where an optional phrase could match, the score it adds if
     it does; ``check(ids)`` says where it does. Checking is the costly part, so passages are
@@ -503,6 +505,7 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
     ids, scores = found.ids, found.scores.copy()
     if not len(ids) or count < 1:
         return []
+    ties = tie[ids] if tie is not None else ids
     extra = np.zeros(len(ids))
     if bonus is not None and len(bonus):
         _, mine, theirs = np.intersect1d(ids, bonus.ids, assume_unique=True, return_indices=True)
@@ -517,12 +520,12 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
 
     if dates is not None:
         # Newest documents first; the best passage of each is then chosen on its full score.
-        order = np.lexsort((ids, -scores, -dates[ids]))
+        order = np.lexsort((ids, ties, -scores, -dates[ids]))
         _, first = np.unique(doc_of[ids[order]], return_index=True)
         chosen_docs = doc_of[ids[order[np.sort(first)[:count]]]]
         rows = np.flatnonzero(np.isin(doc_of[ids], chosen_docs))
         settle(rows)
-        rank = rows[np.lexsort((ids[rows], -scores[rows]))]
+        rank = rows[np.lexsort((ids[rows], ties[rows], -scores[rows]))]
         best = {}
         for row in rank:
             best.setdefault(int(doc_of[ids[row]]), row)
@@ -530,7 +533,7 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
 
     if pending.any():
         upper = scores + extra
-        order = np.lexsort((ids, -upper))
+        order = np.lexsort((ids, ties, -upper))
         window = min(len(order), max(RESCORE_WINDOW, 4 * count))
         done, step = 0, max(4 * count, 64)
         while done < window:
@@ -538,11 +541,11 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
             done = min(done + step, window)
             if done >= window:
                 break
-            threshold = _kth_document_score(order[:done], ids, scores, doc_of, count)
+            threshold = _kth_document_score(order[:done], ids, scores, doc_of, count, ties)
             if threshold is not None and upper[order[done]] < threshold:
                 break  # no passage left could reach the first `count` documents
             step *= 2
-    rank = np.lexsort((ids, -scores))
+    rank = np.lexsort((ids, ties, -scores))
     _, first = np.unique(doc_of[ids[rank]], return_index=True)
     rows = rank[np.sort(first)[:count]]
     return [(int(ids[r]), float(scores[r])) for r in rows]
@@ -561,9 +564,9 @@ def _prefer_prose(found: Matches, arrays: FacetArrays) -> Matches:
     return Matches(found.ids, found.scores * factor)
 
 
-def _kth_document_score(rows: np.ndarray, ids, scores, doc_of, k: int) -> float | None:
+def _kth_document_score(rows: np.ndarray, ids, scores, doc_of, k: int, ties) -> float | None:
     """The score of the k-th best document counting only passages ``rows``; None if fewer documents."""
-    rank = rows[np.lexsort((ids[rows], -scores[rows]))]
+    rank = rows[np.lexsort((ids[rows], ties[rows], -scores[rows]))]
     _, first = np.unique(doc_of[ids[rank]], return_index=True)
     if len(first) < k:
         return None

@@ -38,6 +38,7 @@ class FacetArrays:
     public: np.ndarray  # document -> visible to the public
     main_lang: np.ndarray  # document -> code in main_langs
     main_langs: list[str]
+    doc_rank: np.ndarray  # document -> rank of its id among all ids (how ties between documents fall)
 
     @classmethod
     def of(cls, table: FacetTable) -> "FacetArrays":
@@ -51,7 +52,14 @@ class FacetArrays:
         return cls(table.generation, np.asarray(table.doc_of, dtype=np.int64), np.asarray(table.plang, dtype=np.int64),
                    list(table.langs_seen), year, years, kind, types, pair_doc, pair_project, projects,
                    np.frombuffer(table.quality, dtype=np.uint8).astype(np.float64) / 100.0,
-                   np.array([v == "public" for v in table.visibility], dtype=bool), main_lang, main_langs)
+                   np.array([v == "public" for v in table.visibility], dtype=bool), main_lang, main_langs,
+                   _ranks(table.doc_ids))
+
+    @functools.cached_property
+    def tie_rank(self) -> np.ndarray:
+        """Passage -> the rank of its document's id: equal scores fall by document id, whatever the
+        order the passages were written in (as on OpenSearch)."""
+        return self.doc_rank[self.doc_of]
 
     @functools.cached_property
     def passages_per_doc(self) -> np.ndarray:
@@ -127,3 +135,10 @@ def facet_counts(arrays: FacetArrays, base: np.ndarray, per_filter: dict[str, np
                 passages = passages[allowed[passages]]
         out[name] = count(arrays, name, passages)
     return out
+
+
+def _ranks(values: list[str]) -> np.ndarray:
+    """Each value's rank in sorted order."""
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[np.argsort(np.asarray(values, dtype=object), kind="stable")] = np.arange(len(values))
+    return ranks
