@@ -43,23 +43,24 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     is what Belgian office software wrote before UTF-8 (it is a superset of
     ISO-8859-1 for printable characters).
     """
-    name = text_encoding(data, declared)
-    return data.decode(name, errors="replace" if name in ("utf-8-sig", "utf-16", "cp1252") else "strict")
+    return _decoded(data, declared)[0]
 
 
 def text_encoding(data: bytes, declared: str | None = None) -> str:
     """The codec :func:`decode_bytes` reads ``data`` with."""
+    return _decoded(data, declared)[1]
+
+
+def _decoded(data: bytes, declared: str | None) -> tuple[str, str]:
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return name
-    candidates = [_normalise_charset(declared)] if declared else []
-    for name in candidates + ["utf-8"]:
+            return data.decode(name, errors="replace"), name
+    for name in ([_normalise_charset(declared)] if declared else []) + ["utf-8"]:
         try:
-            data.decode(name)
-            return name
+            return data.decode(name), name
         except (LookupError, UnicodeDecodeError):
             pass
-    return "cp1252"
+    return data.decode("cp1252", errors="replace"), "cp1252"
 
 
 def _normalise_charset(name: str) -> str:

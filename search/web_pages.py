@@ -237,7 +237,7 @@ def _charset_of(path: Path, fmt: str) -> str:
 
     try:
         data = path.read_bytes()
-        codec = html_encoding(data)[0] if fmt == "html" else text_encoding(data)
+        codec = html_encoding(data) if fmt == "html" else text_encoding(data)
     except (OSError, ArchiveError):
         return "utf-8"
     return _CHARSET_LABELS.get(codec, codec)

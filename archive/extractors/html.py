@@ -115,22 +115,25 @@ def _gunzip(data: bytes, options: ExtractOptions) -> bytes:
 
 def decode(data: bytes) -> str:
     """Bytes to text: BOM, then the declared charset, then strict UTF-8, then windows-1252."""
-    name, skip = encoding(data)
-    return _check_text(data[skip:].decode(name, errors="replace"))
+    return _check_text(_decoded(data)[0])
 
 
-def encoding(data: bytes) -> tuple[str, int]:
-    """The codec :func:`decode` reads a page with, and the length of its byte-order mark."""
+def encoding(data: bytes) -> str:
+    """The codec :func:`decode` reads a page with."""
+    return _decoded(data)[1]
+
+
+def _decoded(data: bytes) -> tuple[str, str]:
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return name, len(bom)
+            return data[len(bom):].decode(name, errors="replace"), name
     head = data[:SNIFF_BYTES]
     if any(head.startswith(magic) for magic in _BINARY_MAGIC):
         raise ExtractionError("not HTML: looks like binary data")
     if len(head) >= 4 and head.count(b"\x00") > len(head) // 4:
         # UTF-16 without a BOM has a NUL in every other byte of ASCII markup.
-        even_nuls = head[0::2].count(0) > head[1::2].count(0)
-        return ("utf-16-be" if even_nuls else "utf-16-le"), 0
+        name = "utf-16-be" if head[0::2].count(0) > head[1::2].count(0) else "utf-16-le"
+        return data.decode(name, errors="replace"), name
 
     declared = _DECLARED.search(head)
     label = (declared.group(1) or declared.group(2)).decode("ascii", "replace").lower() if declared else ""
@@ -142,16 +145,15 @@ def encoding(data: bytes) -> tuple[str, int]:
     for name in dict.fromkeys([label, "utf-8"] if label else ["utf-8"]):
         try:
             codecs.lookup(name)
-            data.decode(name)
-            return name, 0
+            return data.decode(name), name
         except (LookupError, UnicodeDecodeError):
             continue
     lenient = data.decode("utf-8", errors="replace")
     broken = lenient.count("\ufffd")
     if sum(1 for ch in lenient if ord(ch) > 127) > (MIN_UTF8_RATIO + 1) * broken:
-        return "utf-8", 0  # UTF-8 with a few stray bytes: keep the many good characters
+        return lenient, "utf-8"  # UTF-8 with a few stray bytes: keep the many good characters
     # cp1252 leaves five byte values undefined; anything else decodes.
-    return "cp1252", 0
+    return data.decode("cp1252", errors="replace"), "cp1252"
 
 
 def _is_utf8(data: bytes) -> bool:

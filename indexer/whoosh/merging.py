@@ -26,9 +26,10 @@ import zlib
 from itertools import accumulate, groupby
 from operator import sub
 from types import SimpleNamespace
+from typing import NamedTuple
 
-#: The size of the int before each posting block: the block's length, negative for a term's last.
-_INT = 4
+#: Whoosh's postings per block (``W3Codec(blocklimit=128)``).
+BLOCK_LIMIT = 128
 
 
 def JOIN_SMALL(writer, segments):
@@ -135,25 +136,12 @@ def _copy_postings(out, postfile, info, base: int, last: bool) -> None:
     """``info``'s posting blocks written to ``out`` as they are (``base`` 0, the first segment) or with
     their passage numbers plus ``base``; its last block stays marked as the last only when ``last``."""
     for raw, final in _raw_blocks(postfile, info):
-        if base:
-            raw = _shifted(raw, base)
         final = final and last
+        if base:
+            _write_block(out, [_decoded(raw, base)], final)
+            continue
         out.write_int(-len(raw) if final else len(raw))
         out.write(raw)
-
-
-def _shifted(raw: bytes, base: int) -> bytes:
-    """A posting block (its pickled info, then its pickled and perhaps compressed data) with
-    ``base`` added to its passage numbers."""
-    stream = io.BytesIO(raw)
-    count, last_id, max_weight, comp, min_length, max_length = pickle.load(stream)
-    data = raw[stream.tell():]
-    ids, weights, values = pickle.loads(zlib.decompress(data) if comp else data)
-    ids = (ids[0] + base,) + tuple(ids[1:])  # delta-encoded: only the first is a passage number
-    data = pickle.dumps((ids, weights, values), 2)
-    if comp:
-        data = zlib.compress(data, comp)
-    return pickle.dumps((count, last_id + base, max_weight, comp, min_length, max_length), 2) + data
 
 
 def _raw_blocks(postfile, info):
@@ -183,59 +171,68 @@ def _write_combined(out, parts: list, last: bool) -> None:
     group: list = []
     size = 0
     for block in blocks:
-        if group and size + block[0] > BLOCK_LIMIT:
+        if group and size + block.count > BLOCK_LIMIT:
             _write_block(out, group, final=False)
             group, size = [], 0
         group.append(block)
-        size += block[0]
+        size += block.count
     _write_block(out, group, final=last)
 
 
-#: Whoosh's postings per block (``W3Codec(blocklimit=128)``).
-BLOCK_LIMIT = 128
+class _Block(NamedTuple):
+    """A decoded posting block: its passage numbers absolute, the rest as stored."""
+
+    count: int
+    ids: list[int]
+    weights: object  # None (all 1.0), one float (all equal) or one per posting
+    values: object  # None, bytes of fixed-size values, or a tuple
+    max_weight: float
+    comp: int  # zlib level, 0: not compressed
+    min_length: int  # as length bytes
+    max_length: int
 
 
-def _decoded(raw: bytes, base: int):
-    """A posting block as (count, absolute passage numbers, weights, values, max weight, compression,
-    min length byte, max length byte)."""
+def _decoded(raw: bytes, base: int) -> _Block:
+    """A posting block's bytes (its pickled info, then its pickled and perhaps compressed data)
+    decoded, ``base`` added to its passage numbers."""
     stream = io.BytesIO(raw)
     count, _last_id, max_weight, comp, min_length, max_length = pickle.load(stream)
     data = raw[stream.tell():]
     ids, weights, values = pickle.loads(zlib.decompress(data) if comp else data)
     absolute = list(accumulate(ids, initial=base))[1:]  # delta-encoded from 0
-    return count, absolute, weights, values, max_weight, comp, min_length, max_length
+    return _Block(count, absolute, weights, values, max_weight, comp, min_length, max_length)
 
 
-def _write_block(out, group: list, final: bool) -> None:
-    count = sum(b[0] for b in group)
-    ids = [i for b in group for i in b[1]]
+def _write_block(out, group: list[_Block], final: bool) -> None:
+    """``group``'s blocks written as one block, as Whoosh writes a block."""
+    ids = [i for b in group for i in b.ids]
     deltas = (ids[0], *map(sub, ids[1:], ids))
     if len(group) == 1:
-        weights, values = group[0][2], group[0][3]
+        weights, values = group[0].weights, group[0].values
     else:
         expanded = [w for b in group for w in _weights_of(b)]
         first = expanded[0]
         weights = None if all(w == 1.0 for w in expanded) else first if all(w == first for w in expanded) else tuple(expanded)
-        kinds = {type(b[3]) for b in group}
+        kinds = {type(b.values) for b in group}
         if kinds == {type(None)}:
             values = None
         elif kinds <= {bytes}:
-            values = b"".join(b[3] for b in group)
+            values = b"".join(b.values for b in group)
         else:
-            values = tuple(v for b in group for v in b[3])
-    comp = max(b[5] for b in group)
+            values = tuple(v for b in group for v in b.values)
+    comp = max(b.comp for b in group)
     data = pickle.dumps((deltas, weights, values), 2)
     if comp:
         data = zlib.compress(data, comp)
-    head = pickle.dumps((count, ids[-1], max(b[4] for b in group), comp,
-                         min(b[6] for b in group), max(b[7] for b in group)), 2)
+    head = pickle.dumps((sum(b.count for b in group), ids[-1], max(b.max_weight for b in group), comp,
+                         min(b.min_length for b in group), max(b.max_length for b in group)), 2)
     out.write_int(-(len(head) + len(data)) if final else len(head) + len(data))
     out.write(head)
     out.write(data)
 
 
-def _weights_of(block) -> list[float]:
-    count, weights = block[0], block[2]
+def _weights_of(block: _Block) -> list[float]:
+    count, weights = block.count, block.weights
     if weights is None:
         return [1.0] * count
     if isinstance(weights, float):
