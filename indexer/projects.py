@@ -41,9 +41,12 @@ class ProjectSpellings:
         self.names = {pid: vocabulary.name(pid) for pid in self.ids} if vocabulary else {pid: pid for pid in self.ids}
         self._owner: dict[str, str] = {}
         self._longest = 1
+        #: Each project's names as written (id, display name, aliases).
+        self.spelled: dict[str, list[str]] = {}
         for pid in self.ids:
             project = vocabulary.projects.get(pid) if vocabulary else None
-            for name in (pid, *((project.name, *project.aliases) if project else ())):
+            self.spelled[pid] = list(dict.fromkeys((pid, *((project.name, *project.aliases) if project else ()))))
+            for name in self.spelled[pid]:
                 key = _squashed(name)
                 if key:
                     self._owner.setdefault(key, pid)

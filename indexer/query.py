@@ -17,6 +17,7 @@ search for is a :class:`~indexer.errors.QueryError`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -94,6 +95,7 @@ NOTICE_TEXT = {
     "empty_field": "ignored {field}: with no value after it",
     "no_letters": "ignored '{text}': no letters or digits",
     "empty_phrase": "ignored an empty phrase",
+    "field_group": "ignored {field}:( ... ): write {field}:a OR {field}:b",
 }
 
 
@@ -119,7 +121,9 @@ class Parsed:
 
 
 _TOKEN = re.compile(
-    r'\s*(?:(?P<quote>"(?P<phrase>[^"]*)(?P<end>"|$)(?:~(?P<slop>\d+))?)'
+    # A sign and a field written right before a quote or a parenthesis apply to it: -"a b", title:(a b).
+    r'\s*(?P<lead>[+-]?(?:[A-Za-z]+:)?)'
+    r'(?:(?P<quote>"(?P<phrase>[^"]*)(?P<end>"|$)(?:~(?P<slop>\d+))?)'
     r"|(?P<open>\()|(?P<close>\))"
     r"|(?P<word>[^\s()\"]+))"
 )
@@ -148,17 +152,27 @@ def parse(text: str) -> Parsed:
 def _tokens(text: str, notices: list[Notice]) -> list[tuple[str, str]]:
     out = []
     for m in _TOKEN.finditer(text):
+        lead = m.group("lead")
+        if m.group("word"):
+            word = lead + m.group("word")
+            out.append(("op", word) if word in OPERATORS else ("word", word))
+            continue
+        if m.group("close"):
+            if lead:  # "+)" or "title:)": nothing for the sign or the field to apply to
+                out.append(("word", lead))
+            out.append(("close", ")"))
+            continue
+        sign, name = (lead[0], lead[1:]) if lead[:1] in ("+", "-") else ("", lead)
+        if name and name[:-1].lower() not in TEXT_FIELDS and name[:-1].lower() not in FILTER_FIELDS:
+            out.append(("word", name))  # "foo:" is not a field: a word of its own
+            name = ""
+        lead = (sign, name[:-1].lower())
         if m.group("quote") is not None:
             if not m.group("end"):
                 notices.append(Notice("unclosed_quote"))
-            out.append(("phrase", m.group("phrase") + "\0" + (m.group("slop") or "")))
+            out.append(("phrase", m.group("phrase") + "\0" + (m.group("slop") or ""), lead))
         elif m.group("open"):
-            out.append(("open", "("))
-        elif m.group("close"):
-            out.append(("close", ")"))
-        elif m.group("word"):
-            word = m.group("word")
-            out.append(("op", word) if word in OPERATORS else ("word", word))
+            out.append(("open", "(", lead))
     return out
 
 
@@ -168,7 +182,8 @@ def _group(tokens, i: int, notices: list[Notice], top: bool = False) -> tuple[Gr
     pending_op: str | None = None  # "AND" / "OR" waiting for its right-hand side
     negate = False
     while i < len(tokens):
-        kind, value = tokens[i]
+        kind, value, *lead = tokens[i]
+        sign, name = lead[0] if lead else ("", "")
         if kind == "close":
             if top:
                 break
@@ -188,9 +203,18 @@ def _group(tokens, i: int, notices: list[Notice], top: bool = False) -> tuple[Gr
             if i >= len(tokens):
                 notices.append(Notice("unclosed_paren"))
             node = inner if inner.clauses else None
+            if node is not None and name in FILTER_FIELDS:
+                notices.append(Notice("field_group", field=name))
+                node = None
+            elif node is not None and name:
+                node = _in_field(node, TEXT_FIELDS[name])
+            occur = {"+": MUST, "-": MUST_NOT}.get(sign, SHOULD)
+            i += 1
+        elif kind == "phrase":
+            node, occur = _quoted(value, sign, name, notices)
             i += 1
         else:
-            node, occur = _atom(kind, value, notices)
+            node, occur = _atom(value, notices)
             i += 1
         if node is None:
             negate = False
@@ -219,11 +243,31 @@ def _finish(clauses, pending_op, negate, notices) -> Group:
     return Group(tuple(clauses))
 
 
-def _atom(kind: str, value: str, notices: list[Notice]) -> tuple[object | None, str]:
-    """One term, phrase or filter, and how it occurs (a leading + or -)."""
-    if kind == "phrase":
-        words, _, slop = value.partition("\0")
-        return _phrase(words, None, int(slop) + 1 if slop else 1, notices), SHOULD
+def _quoted(value: str, sign: str, name: str, notices: list[Notice]) -> tuple[object | None, str]:
+    """A quoted phrase, with the sign and field written before it: ``-"a b"``, ``title:"a b"``, ``project:"Je dis STOP"``."""
+    words, _, slop = value.partition("\0")
+    occur = {"+": MUST, "-": MUST_NOT}.get(sign, SHOULD)
+    if name in FILTER_FIELDS:
+        if not words.strip():
+            notices.append(Notice("empty_field", field=name))
+            return None, occur
+        return Filter(FILTER_FIELDS[name], " ".join(words.split()).lower()), (MUST if occur == SHOULD else occur)
+    return _phrase(words, TEXT_FIELDS.get(name), int(slop) + 1 if slop else 1, notices), occur
+
+
+def _in_field(node, field: str):
+    """A parenthesised group written after ``title:`` or ``exact:``: each of its words in that field."""
+    if isinstance(node, (Term, Phrase)):
+        return dataclasses.replace(node, field=field)
+    if isinstance(node, AnyOf):
+        return AnyOf(tuple(_in_field(c, field) for c in node.children))
+    if isinstance(node, Group):
+        return Group(tuple(Clause(c.occur, _in_field(c.node, field)) for c in node.clauses))
+    return node  # a filter inside the group keeps its meaning
+
+
+def _atom(value: str, notices: list[Notice]) -> tuple[object | None, str]:
+    """One term or filter, and how it occurs (a leading + or -)."""
     occur = SHOULD
     if value[0] in "+-" and len(value) > 1:
         occur = MUST if value[0] == "+" else MUST_NOT
@@ -244,8 +288,6 @@ def _atom(kind: str, value: str, notices: list[Notice]) -> tuple[object | None, 
 
 
 def _word(value: str, field: str | None, notices: list[Notice]):
-    if value.startswith('"') and value.endswith('"') and len(value) > 1:
-        return _phrase(value.strip('"'), field, 1, notices)
     prefix = value.endswith("*") and len(value.rstrip("*")) > 0
     fuzzy = 0
     m = _FUZZY.match(value)

@@ -8,6 +8,7 @@ satisfies it, each alternative weighted below the word the user typed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from archive.textutil import fold
@@ -39,27 +40,42 @@ class ProjectMention:
 
 def mention_projects(group: tree.Group, spellings, visible: set[str] | None = None) -> tuple[tree.Group, list[str]]:
     """The query with each run of plain words that spells a project's name (see
-    :mod:`indexer.projects`) also matching that project's documents; and the ids found.
+    :mod:`indexer.projects`) also matching that project's documents, and each run of
+    ``title:`` words that spells one also matching the titles that spell it another way
+    ("title:declic" finds "(Dé)clic"); and the ids found.
     ``visible``: the projects the requester may see (None: all)."""
-    rows = [i for i, c in enumerate(group.clauses) if c.occur != tree.MUST_NOT and _plain(c.node)]
-    words, owner = [], []
-    for i in rows:
-        node = group.clauses[i].node
-        for w in (node.words if isinstance(node, tree.Phrase) else (node.text,)):
-            words.append(w)
-            owner.append(i)
     clauses = list(group.clauses)
     found = []
-    for start, n, pid in spellings.find(words):
-        if visible is not None and pid not in visible:
-            continue
-        found.append(pid)
-        translation = Translation([(ProjectMention(pid), 1.0)], f"project {spellings.names.get(pid, pid)}")
-        for i in dict.fromkeys(owner[start:start + n]):
-            c = clauses[i]
-            if not is_function_clause(c.node):
-                clauses[i] = tree.Clause(c.occur, Translated(c.node, translation))
+    for field in (None, "title"):
+        rows = [i for i, c in enumerate(group.clauses) if c.occur != tree.MUST_NOT and _plain(c.node, field)]
+        words, owner = [], []
+        for i in rows:
+            node = group.clauses[i].node
+            for w in (node.words if isinstance(node, tree.Phrase) else (node.text,)):
+                words.append(w)
+                owner.append(i)
+        for start, n, pid in spellings.find(words):
+            if visible is not None and pid not in visible:
+                continue
+            found.append(pid)
+            if field is None:
+                nodes = [(ProjectMention(pid), 1.0)]
+            else:
+                nodes = [(_spelled(name, field), 1.0) for name in spellings.spelled.get(pid, ()) if _WORDS.findall(name)]
+            translation = Translation(nodes, f"project {spellings.names.get(pid, pid)}")
+            for i in dict.fromkeys(owner[start:start + n]):
+                c = clauses[i]
+                if not is_function_clause(c.node):
+                    clauses[i] = tree.Clause(c.occur, Translated(c.node, translation))
     return (tree.Group(tuple(clauses)) if found else group), found
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _spelled(name: str, field: str):
+    words = tuple(_WORDS.findall(name))
+    return tree.Term(words[0], field) if len(words) == 1 else tree.Phrase(words, field)
 
 
 def simplify(group: tree.Group) -> tree.Group:
@@ -75,10 +91,11 @@ def simplify(group: tree.Group) -> tree.Group:
     return tree.Group(tuple(clauses))
 
 
-def _plain(node) -> bool:
+def _plain(node, field: str | None = None) -> bool:
+    """A word (or words joined by punctuation) as typed, in ``field`` (None: every text field)."""
     if isinstance(node, tree.Term):
-        return not node.field and not node.prefix and not node.fuzzy
-    return isinstance(node, tree.Phrase) and not node.quoted and not node.field
+        return node.field == field and not node.prefix and not node.fuzzy
+    return isinstance(node, tree.Phrase) and not node.quoted and node.field == field
 
 
 @dataclass(frozen=True)

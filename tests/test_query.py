@@ -30,6 +30,15 @@ def clauses(text: str) -> list[tuple[str, object]]:
     ("enfan* enfnts~1", [(SHOULD, Term("enfan", prefix=True)), (SHOULD, Term("enfnts", fuzzy=1))]),
     ("Make-IT-Safe", [(SHOULD, Phrase(("Make", "IT", "Safe"), None, 1, quoted=False))]),
     ("rock and roll", [(SHOULD, Term("rock")), (SHOULD, Term("and")), (SHOULD, Term("roll"))]),  # lower case: words
+    # A sign or a field right before a quote or a parenthesis applies to it.
+    ('title:"traite des enfants"', [(SHOULD, Phrase(("traite", "des", "enfants"), "title"))]),
+    ('traite -"êtres humains"', [(SHOULD, Term("traite")), (MUST_NOT, Phrase(("êtres", "humains")))]),
+    ('+"la traite" tuteurs', [(MUST, Phrase(("la", "traite"))), (SHOULD, Term("tuteurs"))]),
+    ('project:"Je dis STOP"', [(MUST, Filter("project", "je dis stop"))]),
+    ('-project:"Je dis STOP" x', [(MUST_NOT, Filter("project", "je dis stop")), (SHOULD, Term("x"))]),
+    ("title:(traite OR enfants)", [(SHOULD, tree.Group((tree.Clause(SHOULD, AnyOf((Term("traite", "title"), Term("enfants", "title")))),)))]),
+    ("-(a b) c", [(MUST_NOT, tree.Group((tree.Clause(SHOULD, Term("a")), tree.Clause(SHOULD, Term("b"))))), (SHOULD, Term("c"))]),
+    ('foo:"a b"', [(SHOULD, Term("foo")), (SHOULD, Phrase(("a", "b")))]),  # not a field: a word
 ])
 def test_parse(text, expected):
     assert clauses(text) == expected
@@ -43,6 +52,8 @@ def test_parse(text, expected):
     ("(traite enfants", "closed an unclosed '('"),
     ("traite enfants)", "ignored an unmatched ')'"),
     ("traite title:", "ignored title: with no value after it"),
+    ('traite project:""', "ignored project: with no value after it"),
+    ("traite lang:(fr OR nl)", "ignored lang:( ... ): write lang:a OR lang:b"),
 ])
 def test_a_dangling_operator_is_dropped_with_a_notice_never_searched_as_a_word(text, notice):
     parsed = parse(text)

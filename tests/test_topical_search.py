@@ -109,6 +109,18 @@ def test_a_query_of_function_words_only_looks_for_them(topical):
     assert topical.search(SearchRequest("et des")).total >= 1
 
 
+def test_a_sign_or_a_field_before_a_quote_applies_to_the_phrase(topical):
+    # The phrase is excluded, required, or looked for in the titles only; never dropped or made optional.
+    excluded = by_name(topical.search(SearchRequest('mineurs -"mineurs étrangers"')))
+    assert "rapport-annuel.pdf" in excluded and "formation.txt" not in excluded
+    required = topical.search(SearchRequest('+"la traite" mineurs'))
+    assert list(by_name(required)) == ["formation.txt"]
+    assert topical.search(SearchRequest('"des mineurs"')).total >= 1
+    titled = topical.search(SearchRequest('title:"des mineurs"'))
+    assert titled.total == 0 and titled.notices == []
+    assert list(by_name(topical.search(SearchRequest('title:"des tuteurs"')))) == ["formation.txt"]
+
+
 def test_dangling_operators_are_notices_not_words(topical):
     plain = topical.search(SearchRequest("traite"))
     dangling = topical.search(SearchRequest("traite AND"))
@@ -126,10 +138,24 @@ def test_a_project_name_in_the_query_finds_its_documents(engine, query):
     assert hits and "declic" in hits[0].projects
 
 
-@pytest.mark.parametrize("name", ["Je dis STOP", "je dis stop", "Ik zeg STOP", "je-dis-stop", "(Dé)clic", "declic"])
-def test_a_project_filter_takes_names_and_aliases(engine, name):
+@pytest.mark.parametrize("name, pid", [("Je dis STOP", "je-dis-stop"), ("je dis stop", "je-dis-stop"),
+                                       ("Ik zeg STOP", "je-dis-stop"), ("je-dis-stop", "je-dis-stop"),
+                                       ("(Dé)clic", "declic"), ("declic", "declic")])
+def test_a_project_filter_takes_names_and_aliases(engine, name, pid):
+    by_id = engine.search(SearchRequest("", projects=(pid,)))
     response = engine.search(SearchRequest("", projects=(name,)))
-    assert response.total >= 1 and all(h.projects for h in response.hits)
+    assert response.total == by_id.total >= 1
+    assert all(pid in h.projects for h in response.hits)
+    # Written in the query, quoted, the name is the same filter.
+    written = engine.search(SearchRequest(f'project:"{name}"'))
+    assert written.total == by_id.total and written.notices == []
+
+
+@pytest.mark.parametrize("query", ["title:declic", "title:Déclic", "title:DE-CLIC"])
+def test_a_project_name_in_a_title_query_finds_the_titles_that_spell_it(engine, query):
+    # The title says "(Dé)clic": the title field holds "dé" and "clic", never "declic".
+    response = engine.search(SearchRequest(query))
+    assert [h.title for h in response.hits] == ["Communiqué de presse : le projet (Dé)clic dans les écoles"]
 
 
 def test_an_unknown_project_is_an_error_listing_the_projects(engine):
