@@ -402,7 +402,10 @@ def _factors(heads: list[str], words: list[str], lang: str, settings: Settings) 
     """How much to trust each entry's translations for the query ``words``."""
     levels = [_level(head, words, lang) for head in heads]
     best = max(levels)
-    return [1.0 if level == best > _OTHER else settings.inflected if level == _INFLECTED else settings.other_form
+    # Another word with the same stem ("vent" for "ventes", "mer" for "mères") only when the
+    # dictionary has no entry of the word itself: beside one, it is a homograph, not a sense.
+    return [1.0 if level == best > _OTHER else settings.inflected if level == _INFLECTED
+            else settings.other_form if best == _OTHER else 0.0
             for level in levels]
 
 

@@ -160,10 +160,13 @@ def test_senses_share_the_weight_and_stem_mates_count_less(small):
     porte = dict(small.translate("porte", "fr", "nl"))
     assert porte.keys() == {"deur", "poort", "ingang"}
     assert porte["deur"] == porte["poort"] == pytest.approx(0.9 / 2 ** 0.5, abs=0.001)  # two senses
-    # "exploitant" shares the stem "exploit" with "exploitation", but it is another word
-    assert small.translate("exploitation", "fr", "nl") == [("uitbuiting", pytest.approx(0.7)), ("beheerder", pytest.approx(0.9 * 0.45))]
-    # ... and from "exploitant", "uitbuiting" (0.7 x 0.45) falls below half the best weight
+    # "exploitant" shares the stem "exploit" with "exploitation", but it is another word: beside
+    # an entry of the word itself, its translations are left out
+    assert small.translate("exploitation", "fr", "nl") == [("uitbuiting", pytest.approx(0.7))]
     assert small.translate("exploitant", "fr", "nl") == [("beheerder", pytest.approx(0.9))]
+    # ... and where the word has no entry of its own, the stem mates' count, less
+    assert small.translate("exploiter", "fr", "nl") == [("beheerder", pytest.approx(0.9 * 0.45)),
+                                                        ("uitbuiting", pytest.approx(0.7 * 0.45))]
 
 
 def test_pivot_through_english_only_where_the_direct_dictionaries_know_nothing(small):
