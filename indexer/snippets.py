@@ -19,10 +19,13 @@ from __future__ import annotations
 import re
 import threading
 
+from archive.textutil import fold
 from indexer.analysis import STEMMERS, WORD_PATTERN, indexed_forms
 from indexer.whoosh.schema import LANG_FIELDS, NEUTRAL_FIELD, TITLE_FIELD
 
 ELLIPSIS = "…"
+#: The field of a :func:`phrase_term`.
+PHRASE = "phrase"
 
 # WORD_PATTERN is a run of word characters (``\w+``): a word of the passage is an occurrence of
 # its text with no word character on either side, which is what _occurrences looks for.
@@ -116,8 +119,40 @@ def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
     return out
 
 
+def phrase_term(words, slop: int = 1) -> tuple[str, str]:
+    """The term that marks a phrase: each run of ``words`` (folded, in this order, at most
+    ``slop`` - 1 other words between them) is one span, function words included; outside
+    such a run its words are not marked."""
+    key = " ".join(fold(w.lower()) for w in words)
+    return PHRASE, key + (f"~{slop}" if slop > 1 else "")
+
+
+def _phrase_spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
+    found = [(m.start(), m.end(), fold(m.group().lower())) for m in _WORD.finditer(text)]
+    words = [w for _, _, w in found]
+    spans = []
+    for key in phrases:
+        key, _, slop = key.partition("~")
+        wanted = key.split()
+        gaps = int(slop) - 1 if slop else 0
+        for i, word in enumerate(words):
+            if word != wanted[0]:
+                continue
+            end = i
+            for w in wanted[1:]:
+                limit = min(len(words), end + 2 + gaps)
+                nxt = next((k for k in range(end + 1, limit) if words[k] == w), None)
+                if nxt is None:
+                    break
+                end = nxt
+            else:
+                spans.append((found[i][0], found[end][1]))
+    return spans
+
+
 def match_spans(text: str, lang: str, terms: set[tuple[str, str]]) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text`` that match the query ``terms`` ((field, token) pairs).
+    """Character spans of the words of ``text`` that match the query ``terms`` ((field, token)
+    pairs; a :func:`phrase_term` marks each run of its words as one span).
 
     The words are those of the index analysers (``indexer.analysis``); each distinct
     word is analysed once per process (see the module's docstring).
@@ -125,13 +160,27 @@ def match_spans(text: str, lang: str, terms: set[tuple[str, str]]) -> list[tuple
     wanted_neutral = {t for f, t in terms if f in (NEUTRAL_FIELD, TITLE_FIELD)}
     field = LANG_FIELDS.get(lang)
     wanted_lang = {t for f, t in terms if f == field} if field else set()
-    if not wanted_neutral and not wanted_lang:
+    phrases = [t for f, t in terms if f == PHRASE]
+    if not wanted_neutral and not wanted_lang and not phrases:
         return []
     spans = []
-    for word in _matching_words(text, lang, wanted_neutral, wanted_lang):
-        spans += _occurrences(text, word)
+    if wanted_neutral or wanted_lang:
+        for word in _matching_words(text, lang, wanted_neutral, wanted_lang):
+            spans += _occurrences(text, word)
+    if phrases:
+        spans = _disjoint(_phrase_spans(text, phrases) + spans)
     spans.sort()
     return spans
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans without those overlapping an earlier or longer one (a phrase holds its words)."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans, key=lambda se: (se[0], -se[1])):
+        if out and s < out[-1][1]:
+            continue
+        out.append((s, e))
+    return out
 
 
 def make_snippet(text: str, lang: str, terms: set[tuple[str, str]], max_chars: int = 220) -> tuple[str, list[list[int]]]:

@@ -105,6 +105,18 @@ def test_function_words_count_inside_a_quoted_phrase(topical):
     assert topical.search(SearchRequest('"des traite"')).total == 0
 
 
+def test_a_quoted_phrase_marks_its_runs_only(topical):
+    # "des" and "mineurs" stand apart all over the report; the page marks and counts the phrase.
+    response = topical.search(SearchRequest('"des mineurs"'))
+    assert response.total >= 1
+    for hit in response.hits:
+        assert [hit.snippet[s:e].lower() for s, e in hit.highlights] == ["des mineurs"], hit.path
+    doc = topical.document(by_name(response)["rapport-annuel.pdf"].id, query='"des mineurs"')
+    marked = [p.text[s:e].lower() for p in doc.passages for s, e in p.highlights]
+    expected = sum(" ".join(p.text.lower().split()).count("des mineurs") for p in doc.passages)
+    assert marked == ["des mineurs"] * expected and expected >= 2
+
+
 def test_a_query_of_function_words_only_looks_for_them(topical):
     assert topical.search(SearchRequest("et des")).total >= 1
 

@@ -35,6 +35,7 @@ from archive.textutil import fold
 
 from .. import query as tree
 from ..analysis import indexed_forms
+from ..snippets import phrase_term
 from ..translation import ProjectMention, Translated, is_function_clause, is_function_word
 from .mapping import LANG_FIELDS, NEUTRAL
 
@@ -329,8 +330,7 @@ def _collect(node, out: Highlight) -> None:
             if len(kept) == 1:
                 _collect(tree.Term(kept[0], node.field), out)
                 return
-        names = ["title"] if node.field == "title" else ["text_all"] if node.field == "exact" else ["text_all", "title"]
-        out.terms.update((n, _folded(w)) for n in names for w in node.words)
+        out.terms.add(phrase_term(node.words, node.slop))
     elif isinstance(node, tree.AnyOf):
         for child in node.children:
             _collect(child, out)

@@ -21,6 +21,7 @@ from indexer.analysis import indexed_forms
 from indexer.whoosh.schema import LANG_FIELDS, NEUTRAL_FIELD, SEARCH_FIELDS, TITLE_FIELD
 
 from .. import query as tree
+from ..snippets import phrase_term
 from ..ranking import EMPTY, ClauseMatches, Matches, combine, intersect, optional, subtract, union
 from ..translation import FUNCTION_WORDS, ProjectMention, Translated, is_function_clause, is_function_word
 from .evaluator import Evaluator
@@ -104,7 +105,7 @@ class Matcher:
         for name, boost in fields.items():
             found = self.evaluator.phrase(q.Phrase(name, folded, slop=node.slop, boost=boost))
             if len(found):
-                self.terms.update((name, w) for w in folded)
+                self.terms.add(phrase_term(words, node.slop))
                 parts.append(found)
         return union(parts)
 

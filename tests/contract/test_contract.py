@@ -65,6 +65,22 @@ def test_snippet_highlights_point_at_the_matched_words(engine):
     assert marked == {"kinderhandel", "voogden"}
 
 
+def test_a_quoted_phrase_is_marked_where_it_stands_and_nowhere_else(engine):
+    # "des" stands in "les professionnels de première ligne"-like places too; only the phrase is marked,
+    # as one span, on the hit and on the document page.
+    hit = engine.search(SearchRequest('"traite des enfants"')).hits[0]
+    occurrences = hit.snippet.lower().count("traite des enfants")
+    assert [hit.snippet[s:e].lower() for s, e in hit.highlights] == ["traite des enfants"] * occurrences
+    assert occurrences >= 1
+    doc = engine.document(hit.id, query='"traite des enfants"')
+    marked = [p.text[s:e].lower() for p in doc.passages for s, e in p.highlights]
+    expected = sum(" ".join(p.text.lower().split()).count("traite des enfants") for p in doc.passages)
+    assert marked == ["traite des enfants"] * expected and expected >= 2
+    unquoted = engine.document(hit.id, query="traite des enfants")
+    words = sorted(p.text[s:e].lower() for p in unquoted.passages for s, e in p.highlights)
+    assert words == ["enfants"] * expected + ["traite"] * expected  # function words neither marked nor counted
+
+
 def test_no_snippet_asked_for_gives_the_same_hits_without_one(engine):
     full = engine.search(SearchRequest("kinderhandel voogden"))
     bare = engine.search(SearchRequest("kinderhandel voogden", snippet_chars=0))
