@@ -324,3 +324,20 @@ def words_of(node) -> list[str]:
     if isinstance(node, Group):
         return [w for c in node.clauses if c.occur != MUST_NOT for w in words_of(c.node)]
     return []
+
+
+#: Words shorter than this are too often valid somewhere to be worth correcting ("did you mean").
+SUGGEST_MIN = 4
+_EXCLUDED_BEFORE = re.compile(r"(?:^|[\s(])(?:-|NOT\s+)$")
+
+
+def replace_word(text: str, word: str, new: str) -> str:
+    """``text`` with ``word`` replaced by ``new`` where the query searches for it (not where it is
+    excluded, ``-word`` or ``NOT word``), everything else as typed."""
+    out, pos = [], 0
+    for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+        if _EXCLUDED_BEFORE.search(text, 0, m.start()):
+            continue
+        out.append(text[pos:m.start()] + new)
+        pos = m.end()
+    return "".join(out) + text[pos:]

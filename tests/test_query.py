@@ -124,3 +124,14 @@ def test_only_exclusions_keep_every_other_document():
     everything = m({i: 0.0 for i in range(6)})
     found = combine([ClauseMatches(MUST_NOT, m({4: 1.0}))], DOC_OF, everything)
     assert set(DOC_OF[found.ids]) == {0, 1, 3}
+
+
+@pytest.mark.parametrize("text, word, new, expected", [
+    ("hotell -hotell", "hotell", "hotel", "hotel -hotell"),
+    ("hotell NOT hotell", "hotell", "hotel", "hotel NOT hotell"),
+    ("e-hotell (hotell)", "hotell", "hotel", "e-hotel (hotel)"),
+    ('"la hotell" title:hotell', "hotell", "hotel", '"la hotel" title:hotel'),
+    ("hotells", "hotell", "hotel", "hotells"),
+])
+def test_replace_word_corrects_only_the_words_searched_for(text, word, new, expected):
+    assert tree.replace_word(text, word, new) == expected

@@ -206,3 +206,14 @@ def test_did_you_mean_corrects_one_word_even_when_the_others_find_documents(engi
     assert response.total >= 1  # "enfants" alone finds documents
     assert response.suggestion == "traite enfants"
     assert engine.search(SearchRequest("traite enfants")).suggestion is None
+
+
+@pytest.mark.parametrize("query, suggestion", [
+    ("kinderhandle -traitte", "kinderhandel -traitte"),  # an excluded word is left as typed, with its sign
+    ("+kinderhandle voogden", "+kinderhandel voogden"),
+    ('"traite des enfnats"', '"traite des enfants"'),  # inside quotes
+    ("kinderhandle lang:nl", "kinderhandel lang:nl"),  # beside a filter
+    ("kinderhandle OR trafficking", "kinderhandel OR trafficking"),
+])
+def test_did_you_mean_keeps_the_query_language(engine, query, suggestion):
+    assert engine.search(SearchRequest(query)).suggestion == suggestion

@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import re
 import threading
 import time
 from pathlib import Path
@@ -41,7 +40,6 @@ PROJECTS_TTL = 5.0
 FACET_FIELDS = {"lang": "plangs", "year": "year", "project": "projects", "type": "type"}
 FACET_SIZE = 500
 SIMILAR_SNIPPET = 160
-_SUGGEST_MIN = 4  # short words are too often valid somewhere to be worth correcting
 
 
 def _write_state(folder: Path, state: dict) -> None:
@@ -350,7 +348,7 @@ class OpenSearchEngine:
         if not unknown:
             return None
         suggest = {f"s{i}": {"text": fold(w.lower()), "term": {"field": P + mapping.NEUTRAL, "prefix_length": 2, "max_edits": 2,
-                                                               "suggest_mode": "always", "size": 5, "min_word_length": _SUGGEST_MIN}}
+                                                               "suggest_mode": "always", "size": 5, "min_word_length": tree.SUGGEST_MIN}}
                    for i, w in enumerate(unknown)}
         found = self._search({"size": 0, "suggest": suggest}).get("suggest", {})
         options = {w: [o["text"] for entry in found.get(f"s{i}", []) for o in entry.get("options", [])] for i, w in enumerate(unknown)}
@@ -360,8 +358,9 @@ class OpenSearchEngine:
         for word in unknown:
             choice = next((o for o in options[word] if counts.get(o)), None)
             if choice:
-                text, n = re.subn(rf"(?<!\w){re.escape(word)}(?!\w)", choice, text, count=1)
-                changed = changed or bool(n)
+                replaced = tree.replace_word(text, word, choice)
+                changed = changed or replaced != text
+                text = replaced
         if not changed or text.strip() == request.query.strip():
             return None
         try:
@@ -458,7 +457,7 @@ def _suggestable(group: tree.Group) -> dict[str, str]:
     """The query's words worth correcting (4 letters or more), each with its folded form."""
     from archive.textutil import fold
 
-    return {w: fold(w.lower()) for w in dict.fromkeys(tree.words_of(group)) if len(w) >= _SUGGEST_MIN}
+    return {w: fold(w.lower()) for w in dict.fromkeys(tree.words_of(group)) if len(w) >= tree.SUGGEST_MIN}
 
 
 def _word_counts_agg(words: list[str], include_internal: bool) -> dict:

@@ -107,12 +107,6 @@ class WhooshEngine:
     def glossary(self) -> Glossary | None:
         return self.crosslang.glossary
 
-    @functools.cached_property
-    def spell_parser(self):
-        from whoosh.qparser import QueryParser  # only for corrections
-
-        return QueryParser(NEUTRAL_FIELD, self.schema)
-
     @staticmethod
     def is_current(index_dir: Path) -> bool:
         """Whether an index built by this code is in ``index_dir`` (else ingest rebuilds it)."""
@@ -348,37 +342,50 @@ class WhooshEngine:
     # -- suggestions ----------------------------------------------------------
 
     def _has_unknown_words(self, group: tree.Group, searcher) -> bool:
+        return bool(self._unknown_words(group, searcher))
+
+    @staticmethod
+    def _unknown_words(group: tree.Group, searcher) -> list[str]:
+        """The query's words worth correcting that no passage holds (excluded words are left as typed)."""
         reader = searcher.reader()
         # Short words are too often valid somewhere to be worth correcting.
-        words = [fold(w.lower()) for w in tree.words_of(group) if len(w) >= 4]
-        return any(not reader.frequency(NEUTRAL_FIELD, w) for w in words)
+        words = dict.fromkeys(w for w in tree.words_of(group) if len(w) >= tree.SUGGEST_MIN)
+        return [w for w in words if not reader.frequency(NEUTRAL_FIELD, fold(w.lower()))]
 
     @_serialized
     def suggest(self, request: SearchRequest, better_than: int = 0) -> str | None:
-        """A corrected query, only if it differs and finds more than ``better_than`` documents."""
+        """A corrected query, only if it differs and finds more than ``better_than`` documents.
+
+        Only the unknown words the query searches for are corrected, each in place in the text
+        as typed, so operators, quotes, fields and excluded words stay as they were."""
         searcher = self.searcher()
         try:
-            parsed = self.spell_parser.parse(request.query)
-            # prefix=2: the first two letters are taken as typed, which keeps the fuzzy walk short.
-            corrected = searcher.correct_query(parsed, request.query, maxdist=2, prefix=2)
-        except Exception:
+            group = self.parse_query(request.query).query
+        except QueryError:
             return None
-        if corrected.query == parsed or corrected.string.strip() == request.query.strip():
+        unknown = self._unknown_words(group, searcher)
+        if not unknown:
             return None
         # The lexicon holds internal documents' words too: each new word must
         # occur in a document the requester may see.
         visible = self._mask(searcher, _visibility(request.include_internal))
-        old_words = {t for _, t in parsed.iter_all_terms()}
-        for field, word in corrected.query.iter_all_terms():
-            if word not in old_words and not self._top_documents(searcher, q.Term(field, word), visible, 1):
-                return None
+        corrector = searcher.corrector(NEUTRAL_FIELD)
+        text = request.query
+        for word in unknown:
+            # prefix=2: the first two letters are taken as typed, which keeps the fuzzy walk short.
+            options = corrector.suggest(fold(word.lower()), limit=5, maxdist=2, prefix=2)
+            choice = next((o for o in options if self._top_documents(searcher, q.Term(NEUTRAL_FIELD, o), visible, 1)), None)
+            if choice:
+                text = tree.replace_word(text, word, choice)
+        if text.strip() == request.query.strip():
+            return None
         try:
-            group = self.parse_query(corrected.string).query
+            group = self.parse_query(text).query
         except QueryError:
             return None
         arrays = self._facet_arrays(searcher)
         found = self._matcher(searcher).rank(group, arrays.doc_of, visible)
-        return corrected.string if arrays.count_docs(found.ids) > better_than else None
+        return text if arrays.count_docs(found.ids) > better_than else None
 
     # -- documents ------------------------------------------------------------
 

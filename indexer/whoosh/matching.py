@@ -10,7 +10,6 @@ is ranked at document level by :mod:`indexer.ranking`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
