@@ -207,7 +207,10 @@ class Engine(Protocol):
 
     def search(self, request: SearchRequest) -> SearchResponse: ...
 
-    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> DocumentView | None: ...
+    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None,
+                 cross_language: bool = False) -> DocumentView | None:
+        """The document's passages, each with the spans ``query`` matches in it, as the search
+        marked them (with its translations when ``cross_language``)."""
 
     def similar(self, doc_id: str, limit: int = 5, include_internal: bool = False,
                 document: DocumentView | None = None) -> list[Hit]:

@@ -181,6 +181,22 @@ def test_cross_language_expands_inflected_forms(engine):
     assert {h.passage_lang for h in crossed.hits} >= {"fr", "nl", "en"}
 
 
+def test_a_document_found_through_a_translation_shows_what_matched(engine):
+    crossed = engine.search(SearchRequest("traites enfant", cross_language=True))
+    dutch = next(h for h in crossed.hits if h.lang == "nl")
+    plain = engine.document(dutch.id, query="traites enfant")
+    assert [s for p in plain.passages for s in p.highlights] == []
+    translated = engine.document(dutch.id, query="traites enfant", cross_language=True)
+    marked = {p.text[s:e].lower() for p in translated.passages for s, e in p.highlights}
+    assert "kinderhandel" in marked
+
+
+def test_a_query_of_function_words_marks_them_on_the_document_page(topical):
+    hit = topical.search(SearchRequest("et des")).hits[0]
+    doc = topical.document(hit.id, query="et des")
+    assert {p.text[s:e].lower() for p in doc.passages for s, e in p.highlights} == {"et", "des"}
+
+
 def test_words_without_translation_stay_optional_across_languages(engine):
     # "voogden" is Dutch and has no translation: the French and English documents are still reached.
     crossed = engine.search(SearchRequest("kinderhandel voogden", cross_language=True))

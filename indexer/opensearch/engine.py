@@ -389,14 +389,17 @@ class OpenSearchEngine:
         hits = found["hits"]["hits"]
         return hits[0]["_source"] if hits else None
 
-    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> DocumentView | None:
+    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None,
+                 cross_language: bool = False) -> DocumentView | None:
         source = self._source(doc_id, include_internal)
         if source is None:
             return None
         marks = None
         if query:
             try:
-                marks = highlight_terms(self.parse_query(query).query)
+                request = SearchRequest(query, cross_language=cross_language, include_internal=include_internal)
+                ready = prepare(request, self.project_spellings(), self._visible_projects(include_internal), self.crosslang)
+                marks = highlight_terms(ready.group)
             except QueryError:
                 marks = None
         views = []

@@ -390,7 +390,8 @@ class WhooshEngine:
     # -- documents ------------------------------------------------------------
 
     @_serialized
-    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None) -> DocumentView | None:
+    def document(self, doc_id: str, include_internal: bool = False, query: str | None = None,
+                 cross_language: bool = False) -> DocumentView | None:
         searcher = self.searcher()
         passages = sorted(searcher.documents(doc_id=doc_id), key=lambda f: f.get("seq", 0))
         if not passages or (not include_internal and passages[0].get("visibility") != "public"):
@@ -398,7 +399,10 @@ class WhooshEngine:
         terms: set[tuple[str, str]] = set()
         if query:
             try:
-                terms = self._matcher(searcher).terms_of(self.parse_query(query).query)
+                request = SearchRequest(query, cross_language=cross_language, include_internal=include_internal)
+                ready = prepare(request, self.project_spellings(), self._visible_projects(searcher, include_internal),
+                                self.crosslang)
+                terms = self._matcher(searcher).terms_of(ready.group)
             except QueryError:
                 terms = set()
         hit = _hit_from_fields(passages[0], 0.0, "", [])

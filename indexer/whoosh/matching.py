@@ -156,6 +156,9 @@ class Matcher:
         for c in group.clauses:
             if c.occur != tree.MUST_NOT and not isinstance(c.node, tree.Filter) and not is_function_clause(c.node):
                 self.node(c.node)
+        if not self.terms:  # only function words ("EU", "to be"): then they are what was searched for
+            for node in group.of(tree.SHOULD):
+                self._function_word(node)
         return self.terms
 
     def everything(self) -> Matches:
