@@ -94,6 +94,9 @@ class ClauseMatches:
     occur: str  # "must", "should" or "must_not"
     matches: Matches
     weight: float = 1.0  # its share in coordination (the word's IDF)
+    #: False for a word that is a function word in some language ("door", "EU", "plus"): it adds its
+    #: score where a passage's language makes it a content word, but never makes a document qualify.
+    qualifies: bool = True
 
 
 def combine(clauses: list[ClauseMatches], doc_of: np.ndarray, everything: Matches | None = None) -> Matches:
@@ -130,7 +133,7 @@ def combine(clauses: list[ClauseMatches], doc_of: np.ndarray, everything: Matche
         holds += c.weight * in_doc
         if c.occur == "must":
             required &= in_doc
-        else:
+        elif c.qualifies:
             should_count += in_doc
         per_clause.append((present, best, in_doc))
     # With required clauses the optional ones only rank (Lucene's rule); else one is enough.

@@ -141,6 +141,41 @@ def test_dangling_operators_are_notices_not_words(topical):
         topical.search(SearchRequest("NOT"))
 
 
+@pytest.fixture(scope="module")
+def homographs(tmp_path_factory):
+    """Words that are function words in one language and content words in another."""
+    from indexer.sync import SyncOptions, sync
+    from indexer.whoosh.engine import WhooshEngine
+
+    folder = tmp_path_factory.mktemp("homographs") / "docs"
+    folder.mkdir()
+    texts = {
+        "eu.txt": "Briefing\n\nThe EU adopted a new directive against child trafficking, after a long debate in Brussels.\n",
+        "plain.txt": "Council note\n\nThe new directive against child trafficking was adopted by the council after a long debate.\n",
+        "door.txt": "Hotel security\n\nThe hotel staff keep the door of every guest room locked at night, as the manager asked.\n",
+        "nl.txt": "Verslag van de vergadering\n\nDe vergadering werd door de voorzitter geopend en de kamer bleef de hele avond gesloten.\n",
+    }
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    index_dir = folder.parent / "index"
+    assert not sync([folder], index_dir, SyncOptions(jobs=1)).failed
+    engine = WhooshEngine(index_dir)
+    yield engine
+    engine.close()
+
+
+def test_a_function_word_of_one_language_counts_where_it_is_a_content_word(homographs):
+    # "EU" is a French function word ("eu", had) and an English name; "door" a Dutch function word and an English noun.
+    response = homographs.search(SearchRequest("EU directive"))
+    assert list(by_name(response)) == ["eu.txt", "plain.txt"]
+    assert "EU" in {response.hits[0].snippet[s:e] for s, e in response.hits[0].highlights}
+    # ... but it never makes a document qualify on its own, and the Dutch "door" is not matched.
+    assert list(by_name(homographs.search(SearchRequest("door room")))) == ["door.txt"]
+    assert list(by_name(homographs.search(SearchRequest("door vergadering")))) == ["nl.txt"]
+    nl = homographs.search(SearchRequest("door vergadering")).hits[0]
+    assert {nl.snippet[s:e].lower() for s, e in nl.highlights} == {"vergadering"}
+
+
 # --- on the shared corpus of conftest: projects and cross-language -------------------
 
 

@@ -189,10 +189,16 @@ def top_level(group: tree.Group, doc_filter: Callable[[tree.Filter], dict]) -> C
     if not content and group.of(tree.SHOULD):
         # Only function words ("to be or not to be"): then they are the words to find, all of them.
         clauses = [c if c.occur != tree.SHOULD else tree.Clause(tree.MUST, _exact(c.node)) for c in clauses]
+    scoring = []  # function words: they score where a passage's language makes them content words, never qualify
     for c in clauses:
         node = c.node
         add_filters(node, c.occur)
-        if isinstance(node, tree.Filter) or (c.occur == tree.SHOULD and is_function_clause(node)):
+        if isinstance(node, tree.Filter):
+            continue
+        if c.occur == tree.SHOULD and is_function_clause(node):
+            pq = passage_query(node)
+            if pq is not None:
+                scoring.append(nested(pq))
             continue
         pq = passage_query(node)
         if pq is None:
@@ -211,6 +217,10 @@ def top_level(group: tree.Group, doc_filter: Callable[[tree.Filter], dict]) -> C
         positives.append(pq)
         (must if c.occur == tree.MUST else should).append(doc_q)
     body: dict = {}
+    if scoring and (must or should):
+        if should and not must:  # the optional words still decide which documents qualify
+            must, should = [{"bool": {"should": should, "minimum_should_match": 1}}], []
+        should = should + scoring
     if must:
         body["must"] = must
     if should:
@@ -298,8 +308,8 @@ class Highlight:
 def highlight_terms(group: tree.Group) -> Highlight:
     out = Highlight()
     for c in group.clauses:
-        if c.occur != tree.MUST_NOT and not isinstance(c.node, tree.Filter) and not is_function_clause(c.node):
-            _collect(c.node, out)
+        if c.occur != tree.MUST_NOT and not isinstance(c.node, tree.Filter):
+            _collect(c.node, out)  # a function word: in the languages where it is a content word only
     if not out.terms and not out.prefixes and not out.fuzzy:  # only function words: as written
         for c in group.clauses:
             if c.occur == tree.SHOULD:

@@ -154,8 +154,8 @@ class Matcher:
     def terms_of(self, group: tree.Group) -> set[tuple[str, str]]:
         """The (field, indexed term) pairs a query matches anywhere, for highlighting a whole document."""
         for c in group.clauses:
-            if c.occur != tree.MUST_NOT and not isinstance(c.node, tree.Filter) and not is_function_clause(c.node):
-                self.node(c.node)
+            if c.occur != tree.MUST_NOT and not isinstance(c.node, tree.Filter):
+                self.node(c.node)  # a function word: in the languages where it is a content word only
         if not self.terms:  # only function words ("EU", "to be"): then they are what was searched for
             for node in group.of(tree.SHOULD):
                 self._function_word(node)
@@ -186,14 +186,19 @@ class Matcher:
                 allowed = mask if allowed is None else allowed & mask
         for c in group.clauses:
             node = c.node
-            if isinstance(node, tree.Filter) or (c.occur == tree.SHOULD and is_function_clause(node)):
+            if isinstance(node, tree.Filter):
                 continue
-            found = self.node(node)
+            function = c.occur == tree.SHOULD and is_function_clause(node)
+            found = self.node(node)  # a function word: only in the languages where it is none ("door" in English)
             if allowed is not None and c.occur != tree.MUST_NOT:
                 found = found.where(allowed)
-            clauses.append(ClauseMatches(c.occur, found, self.weight(node)))
-        if not any(c.occur != tree.MUST_NOT for c in clauses) and any(c.occur == tree.SHOULD for c in group.clauses):
+            if function:
+                clauses.append(ClauseMatches(c.occur, found, 0.0, qualifies=False))
+            else:
+                clauses.append(ClauseMatches(c.occur, found, self.weight(node)))
+        if not any(c.occur != tree.MUST_NOT and c.qualifies for c in clauses) and any(c.occur == tree.SHOULD for c in group.clauses):
             # Only function words ("to be or not to be"): then they are the words to find, all of them.
+            clauses = [c for c in clauses if c.qualifies]
             clauses += [ClauseMatches(tree.MUST, self._function_word(n).where(allowed)) for n in group.of(tree.SHOULD)]
         everything = self.everything().where(allowed) if not any(c.occur != tree.MUST_NOT for c in clauses) else None
         return combine(clauses, doc_of, everything)
