@@ -14,16 +14,28 @@ page that has text, the way a person would:
   a piece of one: the journal name or section beside a page number), a
   printer's line ("Printed by", "Page 1/1"), a date, a file name, or a
   generic heading ("Sommaire", "Table of contents", "PARTIE I");
+* a title continues on the blocks that follow it in reading order when they
+  open as the rest of a phrase: with a small letter ("ENQUETE PARLEMENTAIRE"
+  / "visant à élaborer ...") or, in capitals, with a word that links a
+  document's name to its subject ("RAPPORT" / "FAIT" / "AU NOM DE LA
+  COMMISSION ..."), up to ``MAX_TITLE_CHARS``;
 * a single word is a label ("verordening", "raadsvoorstel") when the page
   has more: a subject line ("Onderwerp: ...", "Objet : ...") or the next
-  candidate that names it ("VERORDENING OP HET GEBRUIK ...") replaces it.
+  candidate that names it ("VERORDENING OP HET GEBRUIK ...") replaces it;
+* the issuer's masthead is not the title: a short line that is the name of an
+  institution ("ASSEMBLEE NATIONALE", "DEPARTMENT OF TRANSPORTATION",
+  "Chambre des Représentants de Belgique") gives way to the next candidate
+  that describes a subject (two words at least, not a reference such as
+  "14 CFR Part 39" or "[Docket No. ...]"); it stays when there is none.
 
-Pages read by OCR have no font sizes: their first heading-like paragraph is
-taken, and OCR noise (stray symbols) disqualifies a line.
+Pages read by OCR have no font sizes: their heading-like paragraphs are
+taken in order under the same rules, and OCR noise (stray symbols)
+disqualifies a line.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import unicodedata
@@ -32,7 +44,7 @@ from dataclasses import dataclass, field
 
 from pdfminer.layout import LTChar, LTPage, LTTextLineHorizontal
 
-from ..metadata import plausible_title
+from ..metadata import MAX_TITLE_CHARS, plausible_title
 from .pdf_layout import text_boxes
 from .pdf_meta import meaningful_title
 from .pdf_order import Line, merge_rows
@@ -62,6 +74,27 @@ _QUOTES = "\"'“”„«»‘’‚‹›"
 _NOISE = re.compile(r"[^\w\s.,;:!?'’‘\"“”„«»()\[\]/&%+–—-]")
 #: "Onderwerp: ...", "Objet : ...": a line that names the subject.
 _SUBJECT = re.compile(r"^(?:onderwerp|betreft|objet|concerne|sujet|subject|re|title|titre|titel)\s*:\s*(.*)$", re.I)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+#: Institutions that issue documents (accents and case aside): a short line
+#: headed by one of these, or ending on one, names the issuer, not the subject.
+_INSTITUTIONS = frozenset("""
+    assemblee chambre senat parlement ministere gouvernement republique royaume moniteur conseil cour tribunal
+    commune ville province region prefecture agence spf
+    kamer senaat ministerie regering staatsblad gemeente gemeenteraad provincie koninkrijk rechtbank hof raad
+    agentschap fod overheidsdienst
+    parliament ministry department government congress senate assembly agency administration council court
+    kingdom republic city county commonwealth gazette
+""".split())
+_INSTITUTION_PHRASE = re.compile(r"\b(?:journal officiel|official journal|publicatieblad|house of (?:representatives"
+                                 r"|commons|lords)|service public federal|federale overheidsdienst)\b")
+#: Words that carry a document's name on to its subject ("RAPPORT FAIT AU NOM DE ...",
+#: "VOORSTEL TOT ...", "REPORT ON ..."): a block in capitals opening with one continues the title.
+_LINKS = frozenset("""
+    fait faite au aux sur visant tendant portant relatif relative relatifs relatives concernant fixant modifiant
+    instituant pour par contre
+    tot over houdende betreffende inzake namens ter van voor door uitgebracht tegen
+    on of for to concerning regarding amending establishing by made submitted against
+""".split())
 
 
 def _key(text: str) -> str:
@@ -144,7 +177,8 @@ class TitleEvidence:
         return plausible_title(text) and not self.running(text)
 
     def _from_layout(self, number: int, page_text: str) -> str:
-        usable = [c for c in self.candidates[number] if self._usable(c.text)]
+        page = self.candidates[number]
+        usable = [c for c in page if self._usable(c.text)]
         if not usable:
             return ""
         flat = " ".join(page_text.split())
@@ -154,29 +188,109 @@ class TitleEvidence:
             return (at if at >= 0 else len(flat), -c.top)
 
         ranked = _ranked(usable, self.body_size[number], order)
-        if not ranked:
-            return ""
-        best = ranked[0]
-        if len(best.text.split()) == 1:
-            # A label ("verordening") gives way to the subject line, or to the
-            # title that names it ("VERORDENING OP HET GEBRUIK ..."); a slogan
-            # next to "FACTUUR" does not.
-            label = re.compile(rf"\b{re.escape(_key(best.text).strip(_QUOTES + '.:'))}\b", re.I)
-            better = _subject(page_text) or next((c.text for c in ranked[1:]
-                                                  if len(c.text.split()) > 1 and label.search(c.text)), "")
-            if better:
-                return _tidy(better)
-        return _tidy(best.text)
+        in_order = sorted(page, key=order)
+        place = {id(c): i for i, c in enumerate(in_order)}  # candidates alike ("— —") are still distinct
+
+        def whole(c: Candidate) -> str:
+            # The blocks after it in reading order that carry it on, no larger
+            # than it and not footnotes.
+            body = self.body_size[number]
+            after = itertools.takewhile(lambda b: MIN_SIZE * body <= b.size <= (1 + SAME_SIZE) * c.size,
+                                        in_order[place[id(c)] + 1:])
+            return self._continued(c.text, [b.text for b in after])
+
+        def titled(i: int) -> str:
+            best = ranked[i]
+            if len(best.text.split()) == 1:
+                # A label ("verordening") gives way to the subject line, or to the
+                # title that names it ("VERORDENING OP HET GEBRUIK ..."); a slogan
+                # next to "FACTUUR" does not. Only then may the lines after it
+                # carry it on ("RAPPORT" / "FAIT AU NOM DE ...").
+                label = re.compile(rf"\b{re.escape(_key(best.text).strip(_QUOTES + '.:'))}\b", re.I)
+                better = _subject(page_text) or next((c.text for c in ranked[i + 1:]
+                                                      if len(c.text.split()) > 1 and label.search(c.text)), "")
+                if better:
+                    return _tidy(better)
+            return _tidy(whole(best))
+
+        return _past_masthead(titled(i) for i in range(len(ranked)))
 
     def _from_text(self, text: str) -> str:
-        paragraphs = [p for p in (" ".join(b.split()) for b in re.split(r"\n\s*\n", text)) if p]
-        for para in paragraphs[:12]:
-            para = para.strip(" |")
-            if self._usable(para) and not _NOISE.search(para) and _heading_like(para, bold=False):
-                if len(para.split()) == 1:
-                    return _tidy(_subject(text) or para)
-                return _tidy(para)
-        return ""
+        paragraphs = [p.strip(" |") for p in (" ".join(b.split()) for b in re.split(r"\n\s*\n", text))]
+        paragraphs = [p for p in paragraphs if p]
+
+        def titles():
+            for i, para in enumerate(paragraphs[:12]):
+                if self._usable(para) and not _NOISE.search(para) and _heading_like(para, bold=False):
+                    label = len(para.split()) == 1 and _subject(text)
+                    yield _tidy(label or self._continued(para, paragraphs[i + 1:]))
+
+        return _past_masthead(titles())
+
+    def _continued(self, title: str, after: list[str]) -> str:
+        """``title`` with the blocks that carry it on (``after`` is what follows
+        it in reading order), as long as it stays within ``MAX_TITLE_CHARS``."""
+        if title.rstrip(_QUOTES + ")] ").endswith((".", "!", "?")):
+            return title
+        for text in after:
+            if not _continues(text) or self.running(text) or _NOISE.search(text):
+                break
+            longer = join_lines([title, text])
+            if len(_tidy(longer)) > MAX_TITLE_CHARS:
+                break
+            title = longer
+        return title
+
+
+def _continues(text: str) -> bool:
+    """Whether a block reads as the rest of the phrase before it: it opens with
+    a small letter, or in capitals with a linking word ("FAIT", "AU", "VAN")."""
+    first = _WORD.search(text)
+    if first is None or first.start() > 2:
+        return False
+    word = first.group(0)
+    if word[0].islower():
+        return True
+    return word.isupper() and len(word) > 1 and word.casefold() in _LINKS
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def _issuer(title: str) -> bool:
+    """Whether ``title`` is the name of an institution (a masthead): at most six
+    words, the longer ones capitalised, headed by or ending on an institution."""
+    words = _WORD.findall(title)
+    if not words or len(words) > 6 or any(w[0].islower() for w in words if len(w) > 3):
+        return False
+    folded = [_fold(w) for w in words]
+    return (bool(set(folded[:2]) & _INSTITUTIONS) or folded[-1] in _INSTITUTIONS
+            or bool(_INSTITUTION_PHRASE.search(" ".join(folded))))
+
+
+def _describes(title: str) -> bool:
+    """Whether ``title`` says what the document is about: two words of three
+    letters or more besides acronyms, and not a bracketed reference."""
+    if title[:1] in "[(" and title[-1:] in "])":
+        return False
+    words = [w for w in _WORD.findall(title) if len(w) >= 3]
+    all_caps = all(w.isupper() for w in words)
+    return sum(1 for w in words if all_caps or not w.isupper()) >= 2
+
+
+def _past_masthead(titles) -> str:
+    """The first of ``titles`` (best first) unless it is the issuer's name: then
+    the next that describes a subject, or the issuer's name when none does."""
+    masthead = ""
+    for title in titles:
+        if not title:
+            continue
+        if _issuer(title):
+            masthead = masthead or title
+        elif not masthead or _describes(title):
+            return title
+    return masthead
 
 
 def _box_candidates(rows: list[tuple[Line, float, bool]]) -> list[Candidate]:
@@ -259,9 +373,13 @@ def _subject(text: str) -> str:
     return ""
 
 
+#: What may trail a title: a footnote call ("(1)", "(*)") and the comma or colon before the rest.
+_TRAILING = re.compile(r"(?:\s*(?:\(\d{1,2}\)|\(\*\)|\*)|\s*[,;:])+$")
+
+
 def _tidy(title: str) -> str:
-    """Without enclosing quotes, a final full stop or a column rule."""
-    title = " ".join(title.split()).strip(" |")
+    """Without enclosing quotes, a final full stop, a footnote call or a column rule."""
+    title = _TRAILING.sub("", " ".join(title.split()).strip(" |"))
     if len(title) > 2 and title[0] in _QUOTES and title[-1] in _QUOTES:
         title = title[1:-1].strip()
     return title[:-1] if title.endswith(".") and not title.endswith("..") else title
