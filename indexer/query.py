@@ -8,6 +8,8 @@
     prefix*  fuzzy~  fuzzy~1
     (group)             nested query
     title:word  exact:word (no stemming)  lang:fr  year:2019  project:alert  type:report
+    -"a phrase"  title:"a phrase"  project:"Je dis STOP"  title:(a OR b)
+                        a sign or a field written right before a quote or a group applies to it
 
 Operators are upper case; ``and``, ``or`` and ``not`` in lower case are words.
 What cannot be understood is never searched as a word: a dangling operator or an

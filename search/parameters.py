@@ -34,7 +34,9 @@ MAX_YEAR = 9999
 QUERY_GRAMMAR = ("The archive's query language: words (none required; documents with more of them, rarer ones, "
                  "closer together or in the title rank first), \"a phrase\" or \"a phrase\"~N, +required or a AND b, "
                  "-excluded or NOT word, a OR b, (groups), prefix*, fuzzy~ or fuzzy~1, title:word, exact:word (unstemmed), "
-                 "and the filters lang:fr, year:2019, project:NAME, type:report. Operators are upper case. "
+                 "and the filters lang:fr, year:2019, project:NAME, type:report; a sign or a field also applies to a "
+                 "quoted phrase or a group: -\"a phrase\", title:\"a phrase\", project:\"Je dis STOP\", title:(a OR b). "
+                 "Operators are upper case. "
                  "Empty: every document.")
 
 
