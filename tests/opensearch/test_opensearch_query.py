@@ -40,7 +40,15 @@ def test_optional_words_are_document_level_shoulds_and_excluded_ones_must_not():
 
 
 def test_function_words_match_only_quoted_or_alone():
-    assert len(compile_("traite des enfants").query["bool"]["should"]) == 2  # "des" dropped
+    # The content words decide which documents qualify; "des" only scores, in the language
+    # fields (where a passage's own analyser drops it when it is a function word there).
+    body = compile_("traite des enfants").query["bool"]
+    (qualifying,) = body["must"]
+    assert len(qualifying["bool"]["should"]) == 2 and qualifying["bool"]["minimum_should_match"] == 1
+    (scoring,) = body["should"]
+    assert scoring["nested"]["query"]["multi_match"]["query"] == "des"
+    assert set(scoring["nested"]["query"]["multi_match"]["fields"]) == {"passages.text_fr", "passages.text_nl", "passages.text_en"}
+    assert "minimum_should_match" not in body
     phrase = json.dumps(compile_('"traite des enfants"').query)
     assert '"slop": 0' in phrase and "traite des enfants" in phrase
     only = compile_("to be or not").query["bool"]
