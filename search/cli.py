@@ -472,8 +472,13 @@ def _cores() -> int:
               help="Port to listen on (0: any free port). The site is then at http://HOST:PORT/.")
 @click.option("--staff", is_flag=True, help="Show internal documents too; every request then needs the token in $ARCHIVE_STAFF_TOKEN.")
 @click.option("--organisation", envvar="ARCHIVE_ORGANISATION",
-              help="Whose archive it is, named on every page and in citations "
-                   "(default: $ARCHIVE_ORGANISATION, else ECPAT Belgique / België / Belgium).")
+              help="Whose archive it is, named on every page and in citations, in every language (default: "
+                   "$ARCHIVE_ORGANISATION, else the names in the archive.toml nearest above the indexed files; "
+                   "without either, the site names no one).")
+@click.option("--public-url", envvar="ARCHIVE_PUBLIC_URL",
+              help="The address the public reaches the site at (https://archive.example.org), the start of the "
+                   "permanent URL in each document's citation (default: $ARCHIVE_PUBLIC_URL, else public_url in "
+                   "archive.toml; without either, the address each request came to, from its Host header).")
 @click.option("--glossary", type=click.Path(path_type=Path, dir_okay=False), help="Glossary TSV for cross-language search (default: $ARCHIVE_GLOSSARY, else corpus/glossary.tsv).")
 @click.option("--projects", "projects_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Project vocabulary, for project names (default: $ARCHIVE_PROJECTS, else the nearest projects.toml).")
@@ -487,13 +492,21 @@ def _cores() -> int:
               help="Seconds a request may wait for its turn before it is answered 503 with Retry-After.")
 @_verbose_option
 @handle_errors
-def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_file, jobs, workers,
+def serve(paths, index_dir, host, port, staff, organisation, public_url, glossary, projects_file, jobs, workers,
           max_in_flight, queue_wait) -> None:
     """Serve the search site and its JSON API (/api/, described at /openapi.json) until Ctrl+C.
 
     PATHS, when given, are synced into the index first. Without --staff the site shows public
     documents only; with --staff it shows internal ones too and asks for $ARCHIVE_STAFF_TOKEN.
+    Whose archive it is (name and about line in each language, public address) is read from the
+    archive.toml nearest above the indexed files when the server starts.
     """
+    from .names import public_address
+
+    try:  # before a sync that may take minutes
+        public_url = public_address(public_url, "--public-url")
+    except ArchiveError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--public-url: "), param_hint="'--public-url'") from None
     token = None
     if staff:
         token = os.environ.get("ARCHIVE_STAFF_TOKEN", "").strip()
@@ -518,7 +531,8 @@ def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_
     if workers is None:
         workers = _cores()
     limits = {"max_in_flight": max_in_flight, "queue_wait": queue_wait}
-    app = create_app(index_dir, token, glossary, projects_file, organisation, **limits)  # also checks the index before listening
+    app = create_app(index_dir, token, glossary, projects_file, organisation, public_url=public_url,
+                     **limits)  # also checks the index and archive.toml before listening
     verbose = (click.get_current_context().find_root().obj or {}).get("verbose", False)
     check_port(host, port)  # still free after the sync
     shown = "0.0.0.0 (every interface)" if host == "0.0.0.0" else host
@@ -535,8 +549,9 @@ def serve(paths, index_dir, host, port, staff, organisation, glossary, projects_
             os.environ[name] = str(os.path.abspath(value))
         else:
             os.environ.pop(name, None)
-    if organisation:
-        os.environ["ARCHIVE_ORGANISATION"] = organisation
+    for name, value in (("ARCHIVE_ORGANISATION", organisation), ("ARCHIVE_PUBLIC_URL", public_url)):
+        if value:
+            os.environ[name] = value
     os.environ["ARCHIVE_WEB_STAFF"] = "1" if token else "0"
     os.environ["ARCHIVE_WEB_MAX_IN_FLIGHT"] = str(max_in_flight)
     os.environ["ARCHIVE_WEB_QUEUE_WAIT"] = str(queue_wait)

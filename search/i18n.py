@@ -3,6 +3,11 @@
 Templates call ``t("key", n=...)``; a key with a ``(singular, plural)`` pair is
 chosen by ``n``. The interface language comes from ``?ui=``, then the ``ui``
 cookie, then the browser's Accept-Language, then English.
+
+The organisation's name and about line are not here: they come from beside the
+documents (``archive.toml``, read by ``names.Organisation``). ``footer`` serves
+when an organisation is named without an about line, ``footer_anonymous`` when
+no one is named.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ DEFAULT = "en"
 EN: dict[str, str | tuple[str, str]] = {
     "language_name": "English",
     "site_name": "Archive",
-    "organisation": "ECPAT Belgium",
     "tagline": "Publications in French, Dutch and English",
     "skip": "Skip to main content",
     "nav_label": "Main",
@@ -139,6 +143,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "notice_no_letters": "“{text}” was ignored: it has no letters or digits.",
     "notice_empty_phrase": "An empty phrase was ignored.",
     "footer": "This archive holds the press releases, articles, reports and studies published by {organisation}, searchable in full text in French, Dutch and English.",
+    "footer_anonymous": "This archive holds press releases, articles, reports and studies, searchable in full text in French, Dutch and English.",
     "lang_fr": "French",
     "lang_nl": "Dutch",
     "lang_en": "English",
@@ -154,7 +159,6 @@ EN: dict[str, str | tuple[str, str]] = {
 FR: dict[str, str | tuple[str, str]] = {
     "language_name": "Français",
     "site_name": "Archives",
-    "organisation": "ECPAT Belgique",
     "tagline": "Publications en français, néerlandais et anglais",
     "skip": "Aller au contenu principal",
     "nav_label": "Navigation principale",
@@ -278,6 +282,7 @@ FR: dict[str, str | tuple[str, str]] = {
     "notice_no_letters": "«\u202f{text}\u202f» a été ignoré\u202f: ni lettres ni chiffres.",
     "notice_empty_phrase": "Une expression vide a été ignorée.",
     "footer": "Ces archives rassemblent les communiqués de presse, articles, rapports et études publiés par {organisation}, consultables en texte intégral en français, en néerlandais et en anglais.",
+    "footer_anonymous": "Ces archives rassemblent des communiqués de presse, articles, rapports et études, consultables en texte intégral en français, en néerlandais et en anglais.",
     "lang_fr": "français",
     "lang_nl": "néerlandais",
     "lang_en": "anglais",
@@ -293,7 +298,6 @@ FR: dict[str, str | tuple[str, str]] = {
 NL: dict[str, str | tuple[str, str]] = {
     "language_name": "Nederlands",
     "site_name": "Archief",
-    "organisation": "ECPAT België",
     "tagline": "Publicaties in het Frans, Nederlands en Engels",
     "skip": "Naar de hoofdinhoud",
     "nav_label": "Hoofdnavigatie",
@@ -417,6 +421,7 @@ NL: dict[str, str | tuple[str, str]] = {
     "notice_no_letters": "‘{text}’ is genegeerd: geen letters of cijfers.",
     "notice_empty_phrase": "Een lege woordgroep is genegeerd.",
     "footer": "Dit archief bevat de persberichten, artikels, verslagen en studies die {organisation} publiceerde, volledig doorzoekbaar in het Frans, Nederlands en Engels.",
+    "footer_anonymous": "Dit archief bevat persberichten, artikels, verslagen en studies, volledig doorzoekbaar in het Frans, Nederlands en Engels.",
     "lang_fr": "Frans",
     "lang_nl": "Nederlands",
     "lang_en": "Engels",

@@ -43,7 +43,7 @@ from starlette.exceptions import HTTPException
 from indexer.engines import open_engine
 from indexer.errors import QueryError
 from .i18n import EN, UI_LANGUAGES, MESSAGES, Translator, negotiate
-from .names import ProjectNames, organisation as organisation_setting
+from .names import Organisation, ProjectNames
 from indexer.contract import DocumentView, Engine, Hit, SearchRequest, SearchResponse
 from indexer.snippets import highlight_html
 from .web_params import SearchParams, is_api
@@ -76,11 +76,11 @@ class Site:
     """What every request needs: the engine, the project names, whose archive it is, the templates and who may see what."""
 
     def __init__(self, engine: Engine, names: ProjectNames | None = None, staff_token: str | None = None,
-                 organisation: str | None = None, setting: str = ""):
+                 organisation: Organisation | None = None, setting: str = ""):
         self.engine = engine
         self.names = names or ProjectNames()
-        #: Set by --organisation or $ARCHIVE_ORGANISATION; None: the interface's default (ECPAT Belgique / België / Belgium).
-        self.organisation = organisation
+        #: From the archive.toml beside the documents, --organisation and --public-url; empty: nobody is named.
+        self.organisation = organisation if organisation is not None else Organisation()
         self.staff_token = staff_token or None
         #: Staff see internal documents; everyone else never does.
         self.include_internal = self.staff_token is not None
@@ -96,7 +96,7 @@ class Site:
         #: Changes with the code, templates and settings: part of every ETag, with the index generation.
         self.version = hashlib.sha1(
             "|".join((_digest(sorted(HERE.rglob("*.py")) + sorted(TEMPLATES.rglob("*"))), self.static_version,
-                      self.organisation or "", str(self.include_internal), setting)).encode()).hexdigest()[:16]
+                      repr(self.organisation), str(self.include_internal), setting)).encode()).hexdigest()[:16]
 
     @property
     def cross_language(self) -> bool:
@@ -110,8 +110,18 @@ class Site:
         projects = tuple(dict.fromkeys(self.names.id_of(p) for p in params.projects))
         return params if projects == params.projects else replace(params, projects=projects)
 
-    def organisation_name(self, t: Translator) -> str:
-        return self.organisation or t("organisation")
+    def organisation_name(self, t: Translator) -> str | None:
+        """The organisation's name in the reader's language; None when no one is named."""
+        return self.organisation.name(t.lang)
+
+    def about(self, t: Translator) -> str:
+        """The line saying what the archive is: the organisation's own, else the interface's, with or without a name."""
+        name = self.organisation_name(t)
+        return self.organisation.about_line(t.lang) or (t("footer", organisation=name) if name else t("footer_anonymous"))
+
+    def permanent_url(self, request: Request, path: str) -> str:
+        """``path``'s address for citations: on the public address when one is set, else where the request came."""
+        return (self.organisation.public_url or str(request.base_url).rstrip("/")) + path
 
     # -- the engine (it serialises calls itself where it must) -----------------------------
 
@@ -191,7 +201,7 @@ class Site:
                    "url": prefix + urlencode([("ui", code)])} for code in UI_LANGUAGES]
         html = self.env.get_template(template).render(
             t=t, ui=lang, switch=switch, staff=self.include_internal, path=request.url.path,
-            organisation=self.organisation_name(t), **context)
+            organisation=self.organisation_name(t), about=self.about(t), **context)
         response = HTMLResponse(html, status_code=status_code)
         response.headers["Vary"] = "Accept-Language, Cookie"
         if request.query_params.get("ui") in UI_LANGUAGES:
@@ -247,19 +257,22 @@ def app_from_environment() -> FastAPI:
 
 def create_app(index_dir: Path, staff_token: str | None = None, glossary: Path | None = None,
                projects: Path | None = None, organisation: str | None = None,
-               max_in_flight: int = MAX_IN_FLIGHT, queue_wait: float = QUEUE_WAIT) -> FastAPI:
+               max_in_flight: int = MAX_IN_FLIGHT, queue_wait: float = QUEUE_WAIT,
+               public_url: str | None = None) -> FastAPI:
     """The site for the index in ``index_dir``; with ``staff_token`` it shows internal documents, to holders of the token only.
 
-    ``organisation`` names whose archive it is (default: ``$ARCHIVE_ORGANISATION``, else the interface's default).
+    Whose archive it is comes from the ``archive.toml`` nearest above the indexed files (none: the site names
+    nobody); ``organisation`` (default: ``$ARCHIVE_ORGANISATION``) replaces its name, ``public_url`` (default:
+    ``$ARCHIVE_PUBLIC_URL``) its public address, the base of the citations' permanent URLs (none: the request's).
     ``max_in_flight`` requests are served at once (static files aside); others wait up to ``queue_wait``
     seconds for their turn, then get 503 with ``Retry-After``."""
     from . import web_api, web_auth, web_pages
 
+    whose = Organisation.for_index(Path(index_dir), organisation, public_url)  # before the engine: a bad file stops here
     engine = open_engine(Path(index_dir), glossary)
     setting = "|".join(str(p) for p in (glossary, projects) if p) + \
         (_digest([Path(projects)]) if projects else "")
-    site = Site(engine, ProjectNames.for_index(Path(index_dir), projects), staff_token, organisation_setting(organisation),
-                setting)
+    site = Site(engine, ProjectNames.for_index(Path(index_dir), projects), staff_token, whose, setting)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -172,7 +172,7 @@ def document_page(request: Request, doc_id: str, q: str = ""):
     return site.render(
         request, "document.html",
         doc=doc,
-        citation=citation(t, doc, site.organisation_name(t), str(request.base_url).rstrip("/") + f"/documents/{doc['id']}"),
+        citation=citation(t, doc, site.organisation_name(t), site.permanent_url(request, f"/documents/{doc['id']}")),
         query=query,
         passages=passages,
         matches=sum(len(p["highlights"]) for p in passages),
@@ -184,11 +184,14 @@ def document_page(request: Request, doc_id: str, q: str = ""):
     )
 
 
-def citation(t: Translator, doc: dict, organisation: str, url: str) -> str:
-    """Title. Organisation, date. Permanent address of the document page (without the query)."""
+def citation(t: Translator, doc: dict, organisation: str | None, url: str) -> str:
+    """Title. Organisation, date. Permanent address of the document page (without the query).
+
+    Without an organisation: Title. Date. Address (no one is named who has not been configured)."""
     title = (doc.get("title") or t("untitled")).strip()
     date = t.date(doc["date"]) if doc.get("date") else t("cite_no_date")
-    return f"{_sentence(title)} {organisation}, {_sentence(date)} {url}"
+    published = f"{organisation}, {_sentence(date)}" if organisation else _sentence(date)
+    return f"{_sentence(title)} {published} {url}"
 
 
 def _sentence(text: str) -> str:

@@ -231,6 +231,8 @@ def test_serve_options_are_explained():
     assert re.search(r"--port INTEGER RANGE \S* ?Port to listen on", text), text
     assert "--host TEXT Address to listen on" in text
     assert "--organisation TEXT" in text and "ARCHIVE_ORGANISATION" in text
+    assert "--public-url TEXT" in text and "ARCHIVE_PUBLIC_URL" in text
+    assert "archive.toml" in text and "the address each request came to, from its Host header" in text
 
 
 # --- 17: the README's first commands work as written -----------------------------------------------
@@ -277,11 +279,22 @@ def test_counts_are_in_the_singular_for_one(lone_index):
 # --- the site over HTTP ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def site(index):
+#: Read by create_app: unset for every site of these tests unless a test sets one.
+SETTINGS = ("ARCHIVE_ORGANISATION", "ARCHIVE_PUBLIC_URL")
+
+
+def live_site(index_dir: Path, **options) -> LiveServer:
     from search.web import create_app
 
-    live = LiveServer(create_app(index)).start()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in SETTINGS:
+            patch.delenv(name, raising=False)
+        return LiveServer(create_app(index_dir, **options)).start()
+
+
+@pytest.fixture(scope="module")
+def site(index):
+    live = live_site(index)
     yield live
     live.stop()
 
@@ -362,32 +375,276 @@ def test_overview_chart_names_every_project(http):
     assert ">Other</text>" not in chart
 
 
-def test_pages_say_whose_archive_it_is(http):
-    for ui, name in (("fr", "ECPAT Belgique"), ("nl", "ECPAT België"), ("en", "ECPAT Belgium")):
-        page = http.get("/", params={"ui": ui}).text
-        assert name in page.split("<main")[0], ui  # in the header
-        assert re.search(r'<p class="about">[^<]*' + name, page), ui
+# --- 19: whose archive it is --------------------------------------------------------------------------------
 
 
-def test_document_page_has_a_citation_to_copy(http, site):
+def citation_of(page: str) -> str:
+    return re.search(r'<p class="citation"[^>]*>(.*?)</p>', page, re.S).group(1)
+
+
+def about_of(page: str) -> str:
+    return re.search(r'<p class="about">(.*?)</p>', page, re.S).group(1)
+
+
+def brand_of(page: str) -> str:
+    return re.search(r'<span class="brand-name">(.*?)</span>', page, re.S).group(1)
+
+
+@pytest.mark.parametrize("ui", ["fr", "nl", "en"])
+def test_without_an_archive_file_the_pages_name_no_one(http, site, ui):
+    from html import unescape
+
+    from search.i18n import MESSAGES
+
+    page = http.get("/", params={"ui": ui}).text
+    assert brand_of(page) == MESSAGES[ui]["site_name"]  # "Archives", not "ECPAT Belgique · Archives"
+    assert f"<title>{MESSAGES[ui]['nav_search']} · {MESSAGES[ui]['site_name']}</title>" in page
+    assert unescape(about_of(page)) == MESSAGES[ui]["footer_anonymous"]
+    assert "ECPAT" not in page
     hit = http.get("/api/search", params={"q": "adolescents"}).json()["hits"][0]
-    page = http.get(f"/documents/{hit['id']}", params={"ui": "fr", "q": "adolescents"}).text
-    citation = re.search(r'<p class="citation"[^>]*>(.*?)</p>', page, re.S).group(1)
-    assert "Communiqué de presse" in citation and "ECPAT Belgique" in citation and "3 mars 2021" in citation
-    assert f"{site.url}/documents/{hit['id']}" in citation and "?q=" not in citation
+    document = http.get(f"/documents/{hit['id']}", params={"ui": ui}).text
+    assert "ECPAT" not in document
+    date = {"fr": "3 mars 2021", "nl": "3 maart 2021", "en": "March 3, 2021"}[ui]
+    assert unescape(citation_of(document)) == (f"Communiqué de presse : le projet (Dé)clic dans les écoles. {date}. "
+                                               f"{site.url}/documents/{hit['id']}")
+
+
+def test_the_corpus_file_names_ecpat_in_each_language(tmp_path):
+    import tomllib
+    from html import unescape
+
+    from indexer.sync import SyncOptions, sync
+    from search.names import Organisation
+
+    declared = tomllib.loads((ROOT / "corpus" / "archive.toml").read_text(encoding="utf-8"))
+    note = ROOT / "corpus" / "notes" / "2016-09-27-compte-rendu-groupe-stop.txt"  # a real file of the corpus
+    report = sync([note], tmp_path / "index", SyncOptions(jobs=1))
+    assert not report.failed and report.documents == 1
+    assert Organisation.for_index(tmp_path / "index", name="", public_url="").source == ROOT / "corpus" / "archive.toml"
+    live = live_site(tmp_path / "index")
+    try:
+        with httpx.Client(base_url=live.url, timeout=30) as client:
+            doc_id = client.get("/api/search").json()["hits"][0]["id"]
+            for ui, name in (("fr", "ECPAT Belgique"), ("nl", "ECPAT België"), ("en", "ECPAT Belgium")):
+                page = client.get("/", params={"ui": ui}).text
+                assert declared["name"][ui] == name
+                assert brand_of(page) == f"{name} · {declared_site_name(ui)}"
+                assert unescape(about_of(page)) == declared["about"][ui] and name in declared["about"][ui]
+                citation = unescape(citation_of(client.get(f"/documents/{doc_id}", params={"ui": ui}).text))
+                assert f". {name}, " in citation and citation.endswith(f"{live.url}/documents/{doc_id}")
+    finally:
+        live.stop()
+
+
+def declared_site_name(ui: str) -> str:
+    from search.i18n import MESSAGES
+
+    return str(MESSAGES[ui]["site_name"])
+
+
+ARCHIVE_TOML = """\
+public_url = "https://archives.example.org/depot/"
+
+[name]
+fr = "Maison des droits de l’enfant"
+nl = "Huis van de Kinderrechten"
+en = "Children's Rights House"
+
+[about]
+fr = "Les publications de la Maison des droits de l’enfant."
+nl = "De publicaties van het Huis van de Kinderrechten."
+en = "The publications of the Children's Rights House."
+"""
+
+
+@pytest.fixture(scope="module")
+def declared_index(tmp_path_factory) -> Path:
+    """The (Dé)clic press release in a folder whose archive.toml names an organisation and a public address."""
+    from indexer.sync import SyncOptions, sync
+
+    base = tmp_path_factory.mktemp("declared")
+    folder = base / "house" / "press"  # the file is found in a parent folder too, as projects.toml is
+    folder.mkdir(parents=True)
+    (base / "house" / "archive.toml").write_text(ARCHIVE_TOML, encoding="utf-8")
+    (folder / "declic_2021.txt").write_text(DOCUMENTS["declic_2021.txt"] + "\n", encoding="utf-8")
+    report = sync([folder], base / "index", SyncOptions(jobs=1))
+    assert not report.failed and report.documents == 1
+    return base / "index"
+
+
+def pages(index_dir: Path, env: dict[str, str] | None = None, **options) -> tuple[str, dict[str, tuple[str, str]]]:
+    """(the site's address, ui -> (search page, document page)) of a site over ``index_dir``."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        from search.web import create_app
+
+        app = create_app(index_dir, **options)
+    live = LiveServer(app).start()
+    try:
+        with httpx.Client(base_url=live.url, timeout=30) as client:
+            doc_id = client.get("/api/search").json()["hits"][0]["id"]
+            return live.url, {ui: (client.get("/", params={"ui": ui}).text,
+                                   client.get(f"/documents/{doc_id}", params={"ui": ui}).text) for ui in ("fr", "nl", "en")}
+    finally:
+        live.stop()
+
+
+def test_the_file_beside_the_documents_says_whose_archive_it_is_and_where(declared_index, monkeypatch):
+    from html import unescape
+
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    _, shown = pages(declared_index)
+    for ui, name, about in (("fr", "Maison des droits de l’enfant", "Les publications de la Maison des droits de l’enfant."),
+                            ("nl", "Huis van de Kinderrechten", "De publicaties van het Huis van de Kinderrechten."),
+                            ("en", "Children's Rights House", "The publications of the Children's Rights House.")):
+        page, document = (unescape(text) for text in shown[ui])
+        assert brand_of(page) == f"{name} · {declared_site_name(ui)}" and about_of(page) == about
+        citation = citation_of(document)
+        assert f". {name}, " in citation
+        assert re.search(r" https://archives\.example\.org/depot/documents/[0-9a-f]+$", citation), citation
+        assert "ECPAT" not in page + document
+
+
+@pytest.mark.parametrize("how", ["environment", "options"])
+def test_the_name_and_the_public_address_can_be_set_over_the_file(declared_index, monkeypatch, how):
+    from html import unescape
+
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    settings = {"organisation": "Kinderrechtenhuis vzw", "public_url": "https://kinderrechten.example/"}
+    if how == "environment":
+        url, shown = pages(declared_index, {"ARCHIVE_ORGANISATION": settings["organisation"],
+                                            "ARCHIVE_PUBLIC_URL": settings["public_url"]})
+    else:
+        url, shown = pages(declared_index, **settings)
+    page, document = (unescape(text) for text in shown["fr"])
+    assert brand_of(page) == "Kinderrechtenhuis vzw · Archives"
+    # The file's about line speaks of the organisation it names: the interface's line, with the new name, instead.
+    assert about_of(page).startswith("Ces archives rassemblent") and "publiés par Kinderrechtenhuis vzw" in about_of(page)
+    assert "Maison des droits" not in page + document and "archives.example.org" not in document
+    assert re.search(r"\. Kinderrechtenhuis vzw, 3 mars 2021\. https://kinderrechten\.example/documents/[0-9a-f]+$",
+                     citation_of(document)), citation_of(document)
+    for ui in ("nl", "en"):
+        assert brand_of(unescape(shown[ui][0])).startswith("Kinderrechtenhuis vzw · ")
 
 
 def test_the_organisation_is_set_in_one_place(index, monkeypatch):
-    from search.web import create_app
+    """Without a file, $ARCHIVE_ORGANISATION alone names the organisation, in every language."""
+    from html import unescape
 
-    monkeypatch.setenv("ARCHIVE_ORGANISATION", "Kinderrechtenhuis vzw")
-    live = LiveServer(create_app(index)).start()
+    monkeypatch.delenv("ARCHIVE_PUBLIC_URL", raising=False)
+    url, shown = pages(index, {"ARCHIVE_ORGANISATION": "Kinderrechtenhuis vzw"})
+    for ui, (page, document) in shown.items():
+        assert brand_of(page).startswith("Kinderrechtenhuis vzw · ") and "ECPAT" not in page
+        assert "Kinderrechtenhuis vzw" in unescape(about_of(page))
+        assert ". Kinderrechtenhuis vzw, " in unescape(citation_of(document))
+        assert f" {url}/documents/" in citation_of(document)  # no public address: the request's
+
+
+@pytest.mark.parametrize("text, ui, name, about", [
+    ('name = "Child Focus"\n', "nl", "Child Focus", None),  # one name for every language
+    ('[name]\nen = "ECPAT Belgium"\nfr = "ECPAT Belgique"\n', "nl", "ECPAT Belgium", None),  # else the English one
+    ('[name]\nnl = "Myria"\n[about]\nnl = "Het archief van Myria."\n', "fr", "Myria", "Het archief van Myria."),
+    ('[about]\nen = "Notes of the team."\n', "fr", None, "Notes of the team."),  # says what it is, names no one
+    ("", "en", None, None),
+])
+def test_what_an_archive_file_gives_in_each_language(tmp_path, text, ui, name, about):
+    from search.names import Organisation
+
+    (tmp_path / "archive.toml").write_text(text, encoding="utf-8")
+    found = Organisation.load(tmp_path / "archive.toml")
+    assert (found.name(ui), found.about_line(ui), found.public_url) == (name, about, None)
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('name = ["ECPAT"]\n', "name must be a string or a table"),
+    ('[name]\nde = "ECPAT Belgien"\n', "name.de: the languages are fr, nl, en"),
+    ('public_url = "archive.example.org"\n', "is not a public address"),
+    ('organisation = "ECPAT"\n', "unknown key 'organisation'"),
+    ('name = "ECPAT\n', "cannot read whose archive it is"),
+])
+def test_a_malformed_archive_file_stops_serve_and_says_what_is_wrong(tmp_path, text, problem):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "note.txt").write_text(DOCUMENTS["bravo_2016.txt"] + "\n", encoding="utf-8")
+    assert run("ingest", folder, "--index", tmp_path / "index", "-j", 1, "--quiet").exit_code == 0
+    (folder / "archive.toml").write_text(text, encoding="utf-8")
+    import os
+    import subprocess
+
+    command = [sys.executable, "-m", "search.cli", "serve", "--index", str(tmp_path / "index"),
+               "--port", str(free_port_in_range()), "--workers", "1"]
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    try:  # a server that starts despite the file would never return
+        result = subprocess.run(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("archive serve started with a malformed archive.toml")
+    assert result.returncode == 1, result.stderr
+    assert str(folder / "archive.toml") in result.stderr and problem in result.stderr
+    assert "Serving" not in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_public_url_that_is_not_an_address_is_a_usage_error(index):
+    result = run("serve", "--index", index, "--public-url", "archive.example.org", "--port", free_port_in_range())
+    assert result.exit_code == 2
+    assert "Invalid value for '--public-url'" in result.output and "write it as https://" in result.output
+
+
+# --- the real command, over real HTTP (ports 8741-8749) ---------------------------------------------
+
+
+def free_port_in_range() -> int:
+    for port in range(8741, 8750):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip("no free port in 8741-8749")
+
+
+@pytest.mark.parametrize("workers, how", [(1, "option"), (2, "environment")])
+def test_serve_public_url_is_the_start_of_each_citation(index, workers, how):
+    """With several workers each process builds its site from the environment: the address reaches them too."""
+    import os
+    import subprocess
+    import time
+
+    port = free_port_in_range()
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    command = [sys.executable, "-m", "search.cli", "serve", "--index", str(index), "--port", str(port),
+               "--workers", str(workers)]
+    if how == "option":
+        command += ["--public-url", "https://archive.example.org/"]
+    else:
+        env["ARCHIVE_PUBLIC_URL"] = "https://archive.example.org/"
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
     try:
-        with httpx.Client(base_url=live.url, timeout=30) as client:
-            page = client.get("/", params={"ui": "fr"}).text
-            hit = client.get("/api/search", params={"q": "adolescents"}).json()["hits"][0]
-            document = client.get(f"/documents/{hit['id']}").text
+        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
+        while True:
+            try:
+                doc_id = httpx.get(url + "/api/search", params={"q": "adolescents"}, timeout=5).json()["hits"][0]["id"]
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stdout.read().decode()
+                time.sleep(0.2)
+        citations = {citation_of(httpx.get(f"{url}/documents/{doc_id}", params={"ui": "en"}, timeout=10).text)
+                     for _ in range(2 * workers)}  # every worker answers the same
     finally:
-        live.stop()
-    assert "Kinderrechtenhuis vzw" in page and "ECPAT" not in page.split("<main")[0]
-    assert "Kinderrechtenhuis vzw" in re.search(r'<p class="citation"[^>]*>(.*?)</p>', document, re.S).group(1)
+        server.terminate()
+        server.wait(timeout=30)
+    assert citations == {f"Communiqué de presse : le projet (Dé)clic dans les écoles. March 3, 2021. "
+                         f"https://archive.example.org/documents/{doc_id}"}, citations
+
+
+def test_readme_and_corpus_readme_say_where_the_organisation_is_set():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    corpus = (ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
+    for text in (readme, corpus):
+        assert "archive.toml" in text and "--public-url" in text and "ARCHIVE_PUBLIC_URL" in text
+    assert "by default ECPAT" not in readme
