@@ -150,10 +150,12 @@ class Site:
                 return None
         return suggestion
 
-    def document(self, doc_id: str, query: str | None = None) -> DocumentView | None:
+    def document(self, doc_id: str, query: str | None = None, cross_language: bool = False) -> DocumentView | None:
+        """``cross_language``: mark what the query's translations match too (when the engine has them)."""
         if not DOC_ID.match(doc_id):
             return None
-        return self.engine.document(doc_id, self.include_internal, query or None)
+        return self.engine.document(doc_id, self.include_internal, query or None,
+                                    cross_language=cross_language and self.cross_language)
 
     def similar(self, doc_id: str, limit: int = 5, document: DocumentView | None = None) -> list[Hit]:
         """``document``: the view already read for this request, so the engine does not read it again."""

@@ -159,8 +159,10 @@ def api_search_csv(request: Request, params: Annotated[SearchParams, Depends(sea
 @router.get("/documents/{doc_id}", summary="One document with its passages",
             responses={200: {"model": DocumentOut}, **NOT_FOUND})
 def api_document(request: Request, doc_id: DocId,
-                 q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Highlight this query's matches.")] = ""):
-    doc = _site(request).document(doc_id, q.strip())
+                 q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Highlight this query's matches.")] = "",
+                 cross_language: Annotated[bool, Query(description="Highlight the matches of the query's translations "
+                                                                   "too, as a cross-language search finds them.")] = False):
+    doc = _site(request).document(doc_id, q.strip(), cross_language)
     if doc is None:
         raise HTTPException(404, "no such document")
     return JSONResponse(doc.to_dict())

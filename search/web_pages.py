@@ -15,7 +15,7 @@ from .charts import series_for, stack, stacked_bars
 from indexer.filters import filters_for
 from .i18n import Translator
 from indexer.contract import FACET_NAMES, Hit, SearchResponse
-from .web_params import MAX_CSV_ROWS, SearchParams
+from .web_params import MAX_CSV_ROWS, SearchParams, flag
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,9 +69,15 @@ class HitEntry:
     page: str | None
 
 
-def hit_entries(site, t: Translator, hits: list[Hit], query: str) -> list[HitEntry]:
-    """The entries of a list of hits; their links carry ``query`` (for the highlights on the document page)."""
-    suffix = "?" + urlencode({"q": query}) if query else ""  # the same for every hit: encoded once
+def _with_query(query: str, cross_language: bool) -> dict:
+    """What a link to a document page (or back to the results) carries to mark the search's matches."""
+    return {"q": query, "cross_language": "1"} if cross_language else {"q": query}
+
+
+def hit_entries(site, t: Translator, hits: list[Hit], query: str, cross_language: bool = False) -> list[HitEntry]:
+    """The entries of a list of hits; their links carry ``query`` (for the highlights on the document page)
+    and whether it was searched across languages (so translations are highlighted too)."""
+    suffix = "?" + urlencode(_with_query(query, cross_language)) if query else ""  # the same for every hit: encoded once
     untitled = t("untitled")
     out = []
     for hit in hits:
@@ -106,7 +112,7 @@ def search_page(request: Request):
         facets=facet_view(site, t, params, response),
         chips=chips(site, t, params),
         pages=page_numbers(params.page, response.pages) if response.total else [],
-        entries=hit_entries(site, t, response.hits, params.q),
+        entries=hit_entries(site, t, response.hits, params.q, params.cross_language and site.cross_language),
         suggestion_url=replace(params, query=response.suggestion, page=1).url() if response.suggestion else None,
         csv_url=replace(params, page=1, per_page=MAX_CSV_ROWS).url("/api/search.csv"),
         cross_language_available=site.cross_language,
@@ -157,7 +163,8 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 def document_page(request: Request, doc_id: str, q: str = ""):
     site = _site(request)
     query = q.strip()[:500]
-    view = site.document(doc_id, query)  # read once: similar() below reuses it
+    cross_language = flag(request.query_params, "cross_language")
+    view = site.document(doc_id, query, cross_language)  # read once: similar() below reuses it
     if view is None:
         raise HTTPException(404)
     doc = view.to_dict()
@@ -179,7 +186,7 @@ def document_page(request: Request, doc_id: str, q: str = ""):
         match_pages=match_pages,
         paged=any(p["page"] for p in passages),
         similar=hit_entries(site, t, site.similar(doc_id, document=view), ""),
-        back_url="/?" + urlencode({"q": query}) if query else None,
+        back_url="/?" + urlencode(_with_query(query, cross_language)) if query else None,
         has_file=_original(doc) is not None,
     )
 

@@ -182,3 +182,9 @@ def is_api(request) -> bool:
     """Whether a request is for the JSON API (answered in JSON, errors too) rather than a page."""
     path = request.url.path
     return path.startswith("/api/") or path == "/openapi.json"
+
+
+def flag(params, name: str) -> bool:
+    """An on/off parameter of a page other than the search page, parsed as the search page parses it."""
+    given = [v.strip() for v in params.getlist(name) if v.strip()]
+    return bool(_parse(BY_NAME[name], given[-1])) if given else False

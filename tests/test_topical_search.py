@@ -268,3 +268,32 @@ def test_did_you_mean_corrects_one_word_even_when_the_others_find_documents(engi
 ])
 def test_did_you_mean_keeps_the_query_language(engine, query, suggestion):
     assert engine.search(SearchRequest(query)).suggestion == suggestion
+
+
+def test_every_query_notice_is_said_in_each_language_of_the_page():
+    from indexer.query import NOTICE_TEXT
+    from search.i18n import MESSAGES
+
+    for lang, messages in MESSAGES.items():
+        assert {f"notice_{key}" for key in NOTICE_TEXT} <= set(messages), lang
+
+
+def test_the_page_links_a_cross_language_hit_to_its_translated_matches(built_index):
+    """The hit found through a translation opens on a document page that marks what matched."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from search.web import create_app
+
+    folder, index_dir = built_index
+    client = TestClient(create_app(index_dir, glossary=folder.parent / "glossary.tsv"))
+    page = client.get("/", params={"q": "traites enfant", "cross_language": "1"}).text
+    links = re.findall(r'href="(/documents/[0-9a-f]+\?[^"#]*)', page)
+    assert links and all("cross_language=1" in link for link in links)
+    dutch = [link for link in links if client.get(link.replace("&amp;", "&")).text.count("<mark>kinderhandel</mark>")]
+    assert dutch  # the Dutch document says "kinderhandel", a translation of "traite des enfants"
+    plain = client.get(dutch[0].replace("&amp;", "&").replace("&cross_language=1", "")).text
+    assert "<mark>kinderhandel</mark>" not in plain
+    api = client.get(dutch[0].replace("&amp;", "&").replace("/documents/", "/api/documents/")).json()
+    assert any(p["highlights"] for p in api["passages"])
