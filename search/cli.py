@@ -348,8 +348,9 @@ _names_option = click.option(
 def search(query, index_dir, glossary, include_internal, projects_file, fmt, **settings) -> None:
     """Search the archive. QUERY: words (the more a document has, the higher it ranks; none
     is required), "a phrase", +required or a AND b, -excluded or NOT word, a OR b, (groups),
-    prefix*, fuzzy~, and title:, exact:, lang:, year:, project:, type:. Function words ("des",
-    "in", "of") count only inside quotes; project names and aliases find their documents.
+    prefix*, fuzzy~, and title:, exact:, lang:, year:, project:, type: (also before a quote or a
+    group: title:"a phrase", -"a phrase"). Function words of a passage's language ("des", "in",
+    "of") count only inside quotes; project names and aliases find their documents.
 
     The CLI sees every document the index holds, internal documents too; --public
     shows what the public search page shows."""
