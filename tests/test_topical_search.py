@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 import pytest
 
@@ -297,3 +298,71 @@ def test_the_page_links_a_cross_language_hit_to_its_translated_matches(built_ind
     assert "<mark>kinderhandel</mark>" not in plain
     api = client.get(dutch[0].replace("&amp;", "&").replace("/documents/", "/api/documents/")).json()
     assert any(p["highlights"] for p in api["passages"])
+
+
+def _sections_pdf() -> bytes:
+    """A contents page listing section headings, then a page per section under its heading."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setFont("Helvetica-Bold", 28)
+    c.drawString(60, 600, "Étude sur les interprètes")
+    c.showPage()
+    headings = ["Préparation et conditions de travail", "Neutralité et confiance", "Liens avec la pratique",
+                "Impact sur les interprètes", "Recommandations"]
+    c.setFont("Helvetica", 11)
+    c.drawString(60, 780, "Table des matières")
+    for i, heading in enumerate(headings):
+        c.drawString(60, 750 - i * 18, f"{heading} " + "." * 40 + f" {i + 3}")
+    c.showPage()
+    body = ("Les interprètes décrivent leur travail auprès des enfants victimes, les entretiens avec la police "
+            "et les services sociaux, la difficulté de rester à distance et le besoin d'être soutenus. "
+            "Plusieurs d'entre eux demandent une formation commune avec les professionnels qu'ils accompagnent.")
+    for heading in headings:
+        c.setFont("Helvetica-Bold", 14)
+        c.drawString(60, 780, heading)
+        c.setFont("Helvetica", 11)
+        for i, line in enumerate(textwrap.wrap(body * 3, 90)):
+            c.drawString(60, 750 - i * 16, line)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_a_section_heading_typed_as_a_query_shows_the_section_not_the_contents(tmp_path):
+    from indexer.sync import SyncOptions, sync
+    from indexer.whoosh.engine import WhooshEngine
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "etude.pdf").write_bytes(_sections_pdf())
+    (folder / "contents-only.pdf").write_bytes(_contents_only_pdf())
+    assert not sync([folder], tmp_path / "index", SyncOptions(jobs=1)).failed
+    engine = WhooshEngine(tmp_path / "index")
+    try:
+        for n, heading in enumerate(["Préparation et conditions de travail", "Neutralité et confiance",
+                                     "Liens avec la pratique"], 3):
+            assert by_name(engine.search(SearchRequest(heading)))["etude.pdf"].page == n, heading
+        # Words that stand together on a contents page only still find that page.
+        assert by_name(engine.search(SearchRequest("Annexes statistiques détaillées")))["contents-only.pdf"].page == 2
+    finally:
+        engine.close()
+
+
+def _contents_only_pdf() -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setFont("Helvetica-Bold", 28)
+    c.drawString(60, 600, "Rapport financier")
+    c.showPage()
+    c.setFont("Helvetica", 11)
+    for i, line in enumerate(["Sommaire", "Comptes annuels " + "." * 40 + " 3", "Annexes statistiques détaillées "
+                              + "." * 40 + " 3", "Budget " + "." * 40 + " 3"]):
+        c.drawString(60, 780 - i * 18, line)
+    c.showPage()
+    c.setFont("Helvetica", 11)
+    for i, line in enumerate(textwrap.wrap("Les comptes de l'association présentent les recettes et les dépenses "
+                                           "de l'année, les annexes détaillent les chiffres par projet. " * 4, 90)):
+        c.drawString(60, 780 - i * 16, line)
+    c.showPage()
+    c.save()
+    return buf.getvalue()

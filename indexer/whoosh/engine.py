@@ -47,6 +47,8 @@ PHRASE_BOOST = 2.0
 RESCORE_WINDOW = 200
 #: The share of its score a passage keeps when it reads as no running text at all.
 PROSE_FLOOR = 0.3
+#: Below this prose score a passage is a contents page, an index or a part title (indexer/quality.py).
+PROSE_PAGE = 0.5
 # Words only: no quotes, parentheses, field:, wildcards, fuzziness or operators.
 _PLAIN_WORDS = re.compile(r"(?!.*\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b)[^\"():*?~^\[\]{}]+")
 
@@ -313,6 +315,8 @@ class WhooshEngine:
         wanted = request.page * request.per_page
         top = _top(found, arrays.doc_of, wanted, bonus, check,
                    self._passage_dates(searcher) if request.sort == "date" else None, tie=arrays.tie_rank)
+        if bonus is not None:
+            top = _prose_page(top, found, bonus, check, arrays)
         total = arrays.count_docs(found.ids)
         facets = facet_counts(arrays, base.ids, per_filter) if request.facets else {}
 
@@ -562,6 +566,29 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
     return [(int(ids[r]), float(scores[r])) for r in rows]
 
 
+
+
+def _prose_page(top: list[tuple[int, float]], found: Matches, bonus: Matches, check, arrays: FacetArrays) -> list[tuple[int, float]]:
+    """The page shown for a document whose best passage is a contents page (or an index) only
+    thanks to the near-phrase bonus: a page of running text of the same document where the
+    words also stand together, when there is one (a heading typed as a query finds the section,
+    not its line in the contents). The document's rank and score are unchanged; words copied
+    from a contents page that stand nowhere else still find it."""
+    out = []
+    for passage, score in top:
+        if arrays.quality[passage] >= PROSE_PAGE:
+            out.append((passage, score))
+            continue
+        doc = arrays.doc_of[passage]
+        mine = bonus.ids[(arrays.doc_of[bonus.ids] == doc) & (arrays.quality[bonus.ids] >= PROSE_PAGE)]
+        mine = mine[np.isin(mine, found.ids)]
+        confirmed = mine[check(mine).astype(bool)] if len(mine) else mine
+        if not len(confirmed):
+            out.append((passage, score))
+            continue
+        rows = np.searchsorted(found.ids, confirmed)
+        out.append((int(confirmed[int(np.argmax(found.scores[rows]))]), score))
+    return out
 
 
 def _prefer_prose(found: Matches, arrays: FacetArrays) -> Matches:
