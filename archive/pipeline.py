@@ -27,7 +27,7 @@ from .model import Document
 from .options import ExtractOptions
 
 #: Bump when extraction output changes, so cached results are not reused.
-PIPELINE_VERSION = f"{__version__}-8"
+PIPELINE_VERSION = f"{__version__}-9"
 
 
 @dataclass

@@ -313,3 +313,11 @@ def test_staatsblad_french_sentences_land_in_french_passages():
                 french += 1
                 in_french += passage.lang == "fr"
     assert french > 100 and in_french / french >= 0.9
+
+
+def test_a_category_kicker_above_the_headline_is_left_out(tmp_path):
+    page = ARTICLE.replace("<article><h1>", '<article><p class="kicker">News · Prevention</p><h1>').format(
+        title="Euro 2024: big sporting events must be safe for children", byline="Brussels, 13 June 2024")
+    doc = read_html(tmp_path, page)
+    assert "Prevention" not in doc.text
+    assert doc.text.split("\n\n")[0].startswith("Brussels, 13 June 2024")

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 _BOILERPLATE = re.compile(
     r"(?:^|[\s_-])(?:cookies?|consent|gdpr|cmp|didomi|onetrust|tarteaucitron|cookiebot|paywall|share|sharing"
     r"|sharebar|social|addtoany|a2a|newsletter|related|outbrain|taboola|breadcrumbs?|advert|advertisement|ads?"
-    r"|sponsored|promo|savoir[-_]plus|lire[-_]aussi|lees[-_]ook|read[-_]?more)(?:$|[\s_-])",
+    r"|sponsored|promo|savoir[-_]plus|lire[-_]aussi|lees[-_]ook|read[-_]?more|kicker|eyebrow|overline|rubrique)(?:$|[\s_-])",
     re.I,
 )
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:sr-only|visually-?hidden|screen-reader-(?:text|only)|element-invisible)(?:$|\s)",
