@@ -61,7 +61,7 @@ def mention_projects(group: tree.Group, spellings, visible: set[str] | None = No
             if field is None:
                 nodes = [(ProjectMention(pid), 1.0)]
             else:
-                nodes = [(_spelled(name, field), 1.0) for name in spellings.spelled.get(pid, ()) if _WORDS.findall(name)]
+                nodes = [(node, 1.0) for name in spellings.spelled.get(pid, ()) if (node := _spelled(name, field))]
             translation = Translation(nodes, f"project {spellings.names.get(pid, pid)}")
             for i in dict.fromkeys(owner[start:start + n]):
                 c = clauses[i]
@@ -74,7 +74,10 @@ _WORDS = re.compile(r"\w+")
 
 
 def _spelled(name: str, field: str):
+    """A project's name as a query node in ``field`` (None when it has no word)."""
     words = tuple(_WORDS.findall(name))
+    if not words:
+        return None
     return tree.Term(words[0], field) if len(words) == 1 else tree.Phrase(words, field)
 
 

@@ -29,22 +29,26 @@ PAGES = {
 }
 
 
-def _report_pdf() -> bytes:
-    """A cover, a contents page naming the topics, then pages of running text."""
+def _pdf(cover: str, pages: list[list[str]]) -> bytes:
+    """A cover with ``cover`` in large type, then a page per list of lines ("# " opens a heading)."""
     buf = io.BytesIO()
     c = canvas.Canvas(buf, invariant=1)
     c.setFont("Helvetica-Bold", 28)
-    c.drawString(60, 600, "Rapport annuel 2019")
+    c.drawString(60, 600, cover)
     c.showPage()
-    for lines in (CONTENTS, *PAGES.values()):
-        c.setFont("Helvetica", 11)
-        y = 780
-        for line in lines:
-            c.drawString(60, y, line)
-            y -= 18
+    for lines in pages:
+        for i, line in enumerate(lines):
+            heading = line.startswith("# ")
+            c.setFont("Helvetica-Bold" if heading else "Helvetica", 14 if heading else 11)
+            c.drawString(60, 780 - i * 18, line[2:] if heading else line)
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def _report_pdf() -> bytes:
+    """A cover, a contents page naming the topics, then pages of running text."""
+    return _pdf("Rapport annuel 2019", [CONTENTS, *PAGES.values()])
 
 
 @pytest.fixture(scope="module")
@@ -302,30 +306,13 @@ def test_the_page_links_a_cross_language_hit_to_its_translated_matches(built_ind
 
 def _sections_pdf() -> bytes:
     """A contents page listing section headings, then a page per section under its heading."""
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, invariant=1)
-    c.setFont("Helvetica-Bold", 28)
-    c.drawString(60, 600, "Étude sur les interprètes")
-    c.showPage()
     headings = ["Préparation et conditions de travail", "Neutralité et confiance", "Liens avec la pratique",
                 "Impact sur les interprètes", "Recommandations"]
-    c.setFont("Helvetica", 11)
-    c.drawString(60, 780, "Table des matières")
-    for i, heading in enumerate(headings):
-        c.drawString(60, 750 - i * 18, f"{heading} " + "." * 40 + f" {i + 3}")
-    c.showPage()
     body = ("Les interprètes décrivent leur travail auprès des enfants victimes, les entretiens avec la police "
             "et les services sociaux, la difficulté de rester à distance et le besoin d'être soutenus. "
             "Plusieurs d'entre eux demandent une formation commune avec les professionnels qu'ils accompagnent.")
-    for heading in headings:
-        c.setFont("Helvetica-Bold", 14)
-        c.drawString(60, 780, heading)
-        c.setFont("Helvetica", 11)
-        for i, line in enumerate(textwrap.wrap(body * 3, 90)):
-            c.drawString(60, 750 - i * 16, line)
-        c.showPage()
-    c.save()
-    return buf.getvalue()
+    contents = ["Table des matières", *(f"{h} " + "." * 40 + f" {i + 3}" for i, h in enumerate(headings))]
+    return _pdf("Étude sur les interprètes", [contents, *([f"# {h}", *textwrap.wrap(body * 3, 90)] for h in headings)])
 
 
 def test_a_section_heading_typed_as_a_query_shows_the_section_not_the_contents(tmp_path):
@@ -349,20 +336,8 @@ def test_a_section_heading_typed_as_a_query_shows_the_section_not_the_contents(t
 
 
 def _contents_only_pdf() -> bytes:
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, invariant=1)
-    c.setFont("Helvetica-Bold", 28)
-    c.drawString(60, 600, "Rapport financier")
-    c.showPage()
-    c.setFont("Helvetica", 11)
-    for i, line in enumerate(["Sommaire", "Comptes annuels " + "." * 40 + " 3", "Annexes statistiques détaillées "
-                              + "." * 40 + " 3", "Budget " + "." * 40 + " 3"]):
-        c.drawString(60, 780 - i * 18, line)
-    c.showPage()
-    c.setFont("Helvetica", 11)
-    for i, line in enumerate(textwrap.wrap("Les comptes de l'association présentent les recettes et les dépenses "
-                                           "de l'année, les annexes détaillent les chiffres par projet. " * 4, 90)):
-        c.drawString(60, 780 - i * 16, line)
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    contents = ["Sommaire", *(f"{line} " + "." * 40 + " 3" for line in ("Comptes annuels", "Annexes statistiques détaillées",
+                                                                          "Budget"))]
+    body = textwrap.wrap("Les comptes de l'association présentent les recettes et les dépenses de l'année, les "
+                         "annexes détaillent les chiffres par projet. " * 4, 90)
+    return _pdf("Rapport financier", [contents, body])

@@ -328,7 +328,7 @@ class WhooshEngine:
         # Correcting is slow (a fuzzy walk of the lexicon), so only when the query has a word the
         # index does not know. Its other words may still find documents (no word is required), so
         # the correction is offered when it finds at least as many.
-        if self._has_unknown_words(parsed.query, searcher):
+        if self._unknown_words(parsed.query, searcher):
             response.suggestion = self.suggest(request, better_than=max(0, total - 1))
         return response
 
@@ -344,9 +344,6 @@ class WhooshEngine:
         return _hit_from_fields(f, score, snippet, highlights)
 
     # -- suggestions ----------------------------------------------------------
-
-    def _has_unknown_words(self, group: tree.Group, searcher) -> bool:
-        return bool(self._unknown_words(group, searcher))
 
     @staticmethod
     def _unknown_words(group: tree.Group, searcher) -> list[str]:
@@ -569,11 +566,11 @@ def _top(found: Matches, doc_of: np.ndarray, count: int, bonus: Matches | None =
 
 
 def _prose_page(top: list[tuple[int, float]], found: Matches, bonus: Matches, check, arrays: FacetArrays) -> list[tuple[int, float]]:
-    """The page shown for a document whose best passage is a contents page (or an index) only
-    thanks to the near-phrase bonus: a page of running text of the same document where the
-    words also stand together, when there is one (a heading typed as a query finds the section,
-    not its line in the contents). The document's rank and score are unchanged; words copied
-    from a contents page that stand nowhere else still find it."""
+    """The page shown for a document whose best passage is a contents page (or an index): a page
+    of running text of the same document where the query's words stand together, when there is
+    one (a heading typed as a query finds the section, not its line in the contents; the
+    near-phrase bonus, not lowered on contents pages, had put that line first). The document's
+    rank and score are unchanged; words that stand together on a contents page only still find it."""
     out = []
     for passage, score in top:
         if arrays.quality[passage] >= PROSE_PAGE:
